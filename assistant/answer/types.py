@@ -1,0 +1,41 @@
+"""What the answering pipeline returns: an answer, its verified citations and its timings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.schema import Language, Passage
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation, used to rewrite follow-up questions."""
+
+    question: str
+    answer: str
+
+
+@dataclass
+class Citation:
+    """A passage the answer cites, with the exact evidence for highlighting."""
+
+    number: int  # the [n] marker as it appears in Answer.text
+    passage: Passage
+    supporting_sentences: list[str] = field(default_factory=list)  # verbatim from passage.text
+    answer_sentences: list[str] = field(default_factory=list)  # answer sentences citing it
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    language: Language
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    refusal_reason: str | None = None  # "no_relevant_passages" | "model_declined" | ...
+    standalone_question: str | None = None  # the follow-up rewritten, when it was
+    passages: list[Passage] = field(default_factory=list)  # retrieved, in rank order
+    unsupported_sentences: list[str] = field(default_factory=list)  # flagged, not grounded
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: retrieve, ttft, total...
+    model: str = ""
+    prompt_hashes: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,150 @@
+"""One typed settings object for the whole assistant.
+
+Defaults live in code; a YAML file (``assistant.yaml`` in the working directory, or the path in
+``ASSISTANT_CONFIG``) overrides them; environment variables override both, with the prefix
+``ASSISTANT_`` and ``__`` between nested names (``ASSISTANT_LLM__MODEL=small``). Profiles are
+plain YAML files selected with ``ASSISTANT_CONFIG`` (``settings/test.yaml``), not flags.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_models_dir() -> Path:
+    """Models live in a stable per-user cache so that a fresh clone reuses a pulled file."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "assistant" / "models"
+
+
+class PathSettings(BaseModel):
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "index"
+    models_dir: Path = Field(default_factory=_default_models_dir)
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    evals_dir: Path = PROJECT_ROOT / "evals"
+    runs_dir: Path = PROJECT_ROOT / "evals" / "runs"
+    feedback_file: Path = PROJECT_ROOT / "feedback" / "feedback.jsonl"
+    glossary_file: Path = PROJECT_ROOT / "assistant" / "index" / "glossary.tsv"
+
+
+class ChunkSettings(BaseModel):
+    """Chunk sizes are in *units*: one CJK character or one Latin word each.
+
+    Characters under-count English and words under-count Chinese; units treat both fairly and
+    are close to the embedder's own token counts for either language.
+    """
+
+    max_units: int = 220
+    overlap_units: int = 40
+
+
+class EmbedderSettings(BaseModel):
+    kind: Literal["use", "sentence-transformers"] = "use"
+    path: Path | None = None  # model directory for sentence-transformers
+    batch_size: int = 64
+
+
+class ChromaSettings(BaseModel):
+    mode: Literal["persistent", "http"] = "persistent"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    auth_token: SecretStr | None = None
+    collection: str = "passages"
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = 8
+    dense_candidates: int = 40
+    lexical_candidates: int = 40
+    fusion: Literal["rrf", "weighted"] = "weighted"
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    query_translation: bool = False
+    glossary_expansion: bool = True
+
+
+class LLMSettings(BaseModel):
+    backend: Literal["llama_cpp", "transformers", "openai"] = "llama_cpp"
+    model: str = "default"  # manifest name, a .gguf path or a transformers directory
+    n_ctx: int = 4096
+    n_threads: int | None = None  # None: physical cores
+    n_batch: int = 512
+    temperature: float = 0.0
+    seed: int = 42
+    max_tokens: int = 384
+    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    openai_model: str = "local"
+    openai_api_key_env: str = "OPENAI_API_KEY"
+    request_timeout_s: float = 120.0
+
+
+class AnswerSettings(BaseModel):
+    context_token_budget: int = 1200
+    min_relevance: float = 0.0  # calibrated on evals/dev.jsonl; see evals/calibration.json
+    history_turns: int = 4
+    language: Literal["auto", "zh", "en"] = "auto"
+
+
+class AppSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 7860
+    admin_user_env: str = "ASSISTANT_ADMIN_USER"
+    admin_password_env: str = "ASSISTANT_ADMIN_PASSWORD"
+    admin_credentials_file: Path | None = None
+    concurrency_limit: int | None = None  # None: chosen from the LLM backend
+    max_upload_mb: int = 50
+
+
+class Settings(BaseSettings):
+    """Everything configurable, in one object passed down from the front doors."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    paths: PathSettings = Field(default_factory=PathSettings)
+    chunking: ChunkSettings = Field(default_factory=ChunkSettings)
+    embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    app: AppSettings = Field(default_factory=AppSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        yaml_path = Path(os.environ.get("ASSISTANT_CONFIG", "assistant.yaml"))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if yaml_path.is_file():
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=yaml_path))
+        return tuple(sources)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,42 @@
+"""The one interface every LLM backend implements: chat messages in, streamed text out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    max_tokens: int = 384
+    temperature: float = 0.0
+    seed: int = 42
+    stop: list[str] = field(default_factory=list)
+
+
+class BackendError(RuntimeError):
+    """The model backend failed (server gone, file unreadable); the message says what to do."""
+
+
+class ChatModel(Protocol):
+    """A loaded model that streams a reply to a chat."""
+
+    name: str  # e.g. "default" or the file name
+    fingerprint: str  # sha256 of the weights where known, else a descriptive id
+
+    def stream(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
+        """Yield text deltas of the assistant's reply as they are generated."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` in the model's own tokenizer (for prompt budgets)."""
+        ...

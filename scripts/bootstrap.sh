@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Create (or refresh) the project's virtual environment. Idempotent and quick when nothing changed:
+# a stamp of pyproject.toml's hash skips pip entirely; pip's own cache (~/.cache/pip) keeps the
+# compiled llama-cpp-python wheel so a fresh clone on the same machine does not rebuild it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+EXTRAS="${1:-}"
+SPEC="."; [[ -n "$EXTRAS" ]] && SPEC=".[$EXTRAS]"
+PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+VENV=".venv"
+
+if [[ ! -x "$VENV/bin/python" ]]; then
+    echo "[bootstrap] creating $VENV with $PYTHON"
+    "$PYTHON" -m venv "$VENV"
+fi
+
+STAMP="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${EXTRAS:-base}"
+if [[ ! -f "$STAMP" ]]; then
+    echo "[bootstrap] installing the package and its dependencies (first run compiles llama.cpp: ~10 min on 2 cores)"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip wheel
+    "$VENV/bin/python" -m pip install --progress-bar off -e "$SPEC"
+    rm -f "$VENV"/.installed-*
+    touch "$STAMP"
+fi
+echo "[bootstrap] environment ready: $VENV"
