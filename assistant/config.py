@@ -94,10 +94,19 @@ class LLMSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    context_token_budget: int = 1200
+    context_token_budget: int = 1200  # passage tokens shown to the model (model's tokenizer)
+    max_passages: int = 6
     min_relevance: float = 0.0  # calibrated on evals/dev.jsonl; see evals/calibration.json
+    relevance_signal: Literal["dense", "lexical", "sentence", "combined"] = "combined"
+    relevance_top_n: int = 3  # passages whose evidence the refusal decision looks at
     history_turns: int = 4
     language: Literal["auto", "zh", "en"] = "auto"
+    strategy: Literal["direct", "quote_then_answer"] = "direct"
+    max_answer_tokens: int = 256
+    max_question_chars: int = 1000  # longer questions are cut, with a warning
+    support_min_overlap: float = 0.5  # citation check: share of content words in the passage
+    support_min_cosine: float = 0.4  # ... or embedding cosine with a passage sentence
+    support_min_cosine_with_numbers: float = 0.3  # ... lower bar when all figures match
 
 
 class AppSettings(BaseModel):
@@ -108,6 +117,21 @@ class AppSettings(BaseModel):
     admin_credentials_file: Path | None = None
     concurrency_limit: int | None = None  # None: chosen from the LLM backend
     max_upload_mb: int = 50
+    ui_language: Literal["zh", "en"] = "en"  # the app's starting interface language
+
+
+class EvalSettings(BaseModel):
+    """Regression gate of ``assistant eval``: how far a metric may fall below the baseline.
+
+    Rates (hit@k, accuracies, precision/recall) may drop by at most ``gate_tolerance`` (absolute),
+    or by the per-metric value in ``gate_tolerances``; latencies are judged only when
+    ``gate_check_latency`` is on, as a ratio, because shared machines make timings noisy.
+    """
+
+    gate_tolerance: float = 0.02
+    gate_tolerances: dict[str, float] = Field(default_factory=dict)
+    gate_check_latency: bool = False
+    gate_latency_ratio: float = 1.5
 
 
 class Settings(BaseSettings):
@@ -127,6 +151,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     app: AppSettings = Field(default_factory=AppSettings)
+    evaluation: EvalSettings = Field(default_factory=EvalSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -39,3 +39,6 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # seconds: retrieve, ttft, total...
     model: str = ""
     prompt_hashes: dict[str, str] = field(default_factory=dict)
+    relevance: dict[str, float] = field(default_factory=dict)  # evidence behind the refusal call
+    raw_text: str = ""  # the model's reply before citation checking (for evaluation and debugging)
+    warnings: list[str] = field(default_factory=list)  # e.g. the question was truncated

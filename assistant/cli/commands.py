@@ -1,3 +1,14 @@
 """Imports every command module so that each registers itself on the root app."""
 
 from __future__ import annotations
+
+from assistant.cli import ask  # noqa: F401
+from assistant.cli import calibrate  # noqa: F401
+from assistant.cli import chat  # noqa: F401
+from assistant.cli import eval  # noqa: F401
+from assistant.cli import evalcheck  # noqa: F401
+from assistant.cli import index  # noqa: F401
+from assistant.cli import ingest  # noqa: F401
+from assistant.cli import models  # noqa: F401
+from assistant.cli import search  # noqa: F401
+from assistant.cli import serve  # noqa: F401

@@ -1,0 +1,267 @@
+"""The answering service: a question in, a grounded answer with checked citations out.
+
+One pass reads as its steps::
+
+    condense → retrieve → decide refusal → pack → generate → attribute citations
+
+Every step is a function in its own module with plain inputs and outputs; this class only
+sequences them, times them and streams the model's text as it comes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+from assistant.answer.citations import attribute_citations
+from assistant.answer.condense import condense_question
+from assistant.answer.evidence import SentenceVectors
+from assistant.answer.generation import STOP, build_answer_prompt, prompt_overhead_tokens
+from assistant.answer.language import AnswerLanguage, answer_language
+from assistant.answer.markers import strip_markers
+from assistant.answer.packing import PackedPassage, pack_passages
+from assistant.answer.prompts import PromptLibrary, record
+from assistant.answer.quotes import AnswerSectionFilter, split_quote_output, verify_quotes
+from assistant.answer.refusal import (
+    is_model_refusal,
+    is_refusal_sentence,
+    relevance,
+    should_refuse,
+)
+from assistant.answer.support import SupportChecker, SupportThresholds
+from assistant.answer.types import Answer, Turn
+from assistant.config import Settings
+from assistant.index.embedders import Embedder
+from assistant.models.backends.base import ChatModel, GenerationParams
+from assistant.schema import Passage
+
+logger = logging.getLogger(__name__)
+
+_CONTEXT_MARGIN = 64
+
+
+class EmptyQuestionError(ValueError):
+    """The question was empty or only whitespace; the message is a polite prompt to ask."""
+
+
+class PassageSearch(Protocol):
+    def search(
+        self,
+        query: str,
+        top_k: int | None = None,
+        *,
+        langs: Sequence[str] | None = None,
+        doc_ids: Sequence[str] | None = None,
+        mode: str = "hybrid",
+    ) -> list[Passage]: ...
+
+
+class Assistant:
+    """Answers questions over the indexed documents; safe to reuse across questions."""
+
+    def __init__(
+        self,
+        retriever: PassageSearch,
+        chat_model: ChatModel,
+        embedder: Embedder | None,
+        prompts: PromptLibrary,
+        settings: Settings,
+    ) -> None:
+        self.retriever = retriever
+        self.chat_model = chat_model
+        self.prompts = prompts
+        self.settings = settings
+        self.vectors = SentenceVectors(embedder) if embedder is not None else None
+        a = settings.answer
+        self.checker = SupportChecker(
+            self.vectors,
+            SupportThresholds(
+                a.support_min_overlap, a.support_min_cosine, a.support_min_cosine_with_numbers
+            ),
+        )
+        self._refusal_phrases = [
+            *prompts.get("model_refusal_phrases", "zh").lines(),
+            *prompts.get("model_refusal_phrases", "en").lines(),
+        ]
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        *,
+        language: str | None = None,
+        doc_ids: Sequence[str] | None = None,
+        langs: Sequence[str] | None = None,
+    ) -> Answer:
+        """The complete answer (the streaming variant, consumed)."""
+        final = None
+        for item in self.stream(question, history, language=language, doc_ids=doc_ids, langs=langs):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        *,
+        language: str | None = None,
+        doc_ids: Sequence[str] | None = None,
+        langs: Sequence[str] | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield the answer's text as it is generated, then the final ``Answer``.
+
+        The streamed text is the model's raw reply; ``Answer.text`` is the checked version
+        (markers validated and renumbered), which a UI should show once it arrives.
+        """
+        started = time.perf_counter()
+        override = language or self.settings.answer.language
+        question, warnings = self._validated(question, override)
+        lang = answer_language(question, override)
+        answer = Answer(question=question, text="", language=lang, warnings=warnings)
+        answer.model = getattr(self.chat_model, "name", "")
+
+        standalone = self._condense(question, history, lang, answer)
+        answer.standalone_question = standalone if standalone != question else None
+
+        with _timed(answer, "retrieve"):
+            top_k = self.settings.retrieval.top_k
+            answer.passages = self.retriever.search(standalone, top_k, langs=langs, doc_ids=doc_ids)
+        with _timed(answer, "relevance"):
+            evidence = relevance(
+                standalone, answer.passages, self.vectors, self.settings.answer.relevance_top_n
+            )
+        answer.relevance = evidence.as_dict()
+        a = self.settings.answer
+        if should_refuse(evidence, a.relevance_signal, a.min_relevance):
+            logger.info("refusing without the model: relevance %s", answer.relevance)
+            self._refuse(answer, "no_relevant_passages")
+            answer.timings["total"] = time.perf_counter() - started
+            yield answer.text
+            yield answer
+            return
+
+        with _timed(answer, "pack"):
+            packed = self._pack(answer.passages, lang)
+        yield from self._generate(answer, standalone, packed, lang, started)
+        with _timed(answer, "attribute"):
+            self._finish(answer, packed, lang)
+        answer.timings["total"] = time.perf_counter() - started
+        yield answer
+
+    def _validated(self, question: str, override: str) -> tuple[str, list[str]]:
+        if not question or not question.strip():
+            langs = [override] if override in ("zh", "en") else ["zh", "en"]
+            message = " / ".join(self.prompts.get("empty_question", lg).text for lg in langs)
+            raise EmptyQuestionError(message)
+        question = question.strip()
+        limit = self.settings.answer.max_question_chars
+        if len(question) <= limit:
+            return question, []
+        warning = f"question truncated from {len(question)} to {limit} characters"
+        logger.warning(warning)
+        return question[:limit], [warning]
+
+    def _condense(
+        self, question: str, history: Sequence[Turn], lang: AnswerLanguage, answer: Answer
+    ) -> str:
+        if not history or self.settings.answer.history_turns <= 0:
+            return question
+        prompt = self.prompts.get("condense", lang)
+        record(answer.prompt_hashes, prompt)
+        with _timed(answer, "condense"):
+            return condense_question(
+                question,
+                history,
+                self.chat_model,
+                prompt,
+                max_turns=self.settings.answer.history_turns,
+                seed=self.settings.llm.seed,
+            )
+
+    def _pack(self, passages: list[Passage], lang: AnswerLanguage) -> list[PackedPassage]:
+        a, llm = self.settings.answer, self.settings.llm
+        count = self.chat_model.count_tokens
+        overhead = prompt_overhead_tokens(lang, self.prompts, count, a.strategy)
+        room = llm.n_ctx - overhead - a.max_answer_tokens - _CONTEXT_MARGIN
+        budget = max(0, min(a.context_token_budget, room))
+        return pack_passages(passages, budget, count, a.max_passages)
+
+    def _generate(
+        self,
+        answer: Answer,
+        question: str,
+        packed: list[PackedPassage],
+        lang: AnswerLanguage,
+        started: float,
+    ) -> Iterator[str]:
+        a, llm = self.settings.answer, self.settings.llm
+        prompt = build_answer_prompt(question, packed, lang, self.prompts, a.strategy)
+        record(answer.prompt_hashes, *prompt.used)
+        params = GenerationParams(
+            max_tokens=a.max_answer_tokens, temperature=llm.temperature, seed=llm.seed, stop=STOP
+        )
+        section = AnswerSectionFilter() if a.strategy == "quote_then_answer" else None
+        generation_started = time.perf_counter()
+        pieces: list[str] = []
+        for delta in self.chat_model.stream(prompt.messages, params):
+            pieces.append(delta)
+            visible = section.feed(delta) if section else delta
+            if visible:
+                answer.timings.setdefault("ttft", time.perf_counter() - started)
+                yield visible
+        if section and (rest := section.finish()):
+            answer.timings.setdefault("ttft", time.perf_counter() - started)
+            yield rest
+        answer.timings["generate"] = time.perf_counter() - generation_started
+        answer.raw_text = "".join(pieces)
+
+    def _finish(self, answer: Answer, packed: list[PackedPassage], lang: AnswerLanguage) -> None:
+        """Model refusal pass-through, or citation checking of the reply."""
+        raw = answer.raw_text
+        quote_evidence: dict[int, tuple[str, ...]] = {}
+        if self.settings.answer.strategy == "quote_then_answer":
+            quotes, raw = split_quote_output(raw)
+            quote_evidence = verify_quotes(quotes, packed)
+        if is_model_refusal(raw, self._refusal_phrases):
+            text, _markers = strip_markers(raw)
+            own_language = text.strip() and answer_language(text) == lang
+            self._refuse(answer, "model_declined", text.strip() if own_language else None)
+            return
+        result = attribute_citations(
+            raw,
+            packed,
+            self.checker,
+            quote_evidence=quote_evidence,
+            is_refusal_sentence=lambda s: is_refusal_sentence(s, self._refusal_phrases),
+        )
+        answer.text = result.text
+        answer.citations = result.citations
+        answer.unsupported_sentences = result.unsupported_sentences
+        if result.dropped_markers:
+            logger.info("dropped %d citation markers that no passage backs", result.dropped_markers)
+
+    def _refuse(self, answer: Answer, reason: str, text: str | None = None) -> None:
+        prompt = self.prompts.get("refusal", answer.language)
+        record(answer.prompt_hashes, prompt)
+        answer.text = text or prompt.text
+        answer.refused = True
+        answer.refusal_reason = reason
+        answer.citations = []
+
+
+class _timed:
+    """Adds the seconds spent in a ``with`` block to ``answer.timings[name]``."""
+
+    def __init__(self, answer: Answer, name: str) -> None:
+        self.answer, self.name = answer, name
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *_exc: object) -> None:
+        elapsed = time.perf_counter() - self.start
+        self.answer.timings[self.name] = self.answer.timings.get(self.name, 0.0) + elapsed

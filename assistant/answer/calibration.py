@@ -1,0 +1,119 @@
+"""Choose the refusal threshold from an evaluation set, and record how it was chosen.
+
+The assistant refuses when relevance < threshold. "Refuse" is the positive class (the
+questions whose answer is not in the corpus), so the threshold maximising refusal F1 is the one
+that best separates answerable from unanswerable questions on their retrieval results; ties go
+to the higher accuracy, then to the middle of the widest gap between scores, which leaves the
+most margin for questions not in the set.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ThresholdPoint:
+    threshold: float
+    precision: float
+    recall: float
+    f1: float
+    accuracy: float
+
+
+@dataclass
+class Calibration:
+    signal: str
+    threshold: float
+    f1: float
+    accuracy: float
+    precision: float
+    recall: float
+    n_answerable: int
+    n_unanswerable: int
+    curve: list[ThresholdPoint] = field(default_factory=list)
+    created: str = ""
+    index_fingerprint: str = ""
+    question_set: str = ""
+    alternatives: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(self.to_json() + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+
+def evaluate_threshold(
+    scores: Sequence[float], answerable: Sequence[bool], threshold: float
+) -> ThresholdPoint:
+    """Refusal precision, recall, F1 and overall accuracy at one threshold."""
+    tp = fp = fn = tn = 0
+    for score, can_answer in zip(scores, answerable, strict=True):
+        refused = score < threshold
+        if refused and not can_answer:
+            tp += 1
+        elif refused:
+            fp += 1
+        elif not can_answer:
+            fn += 1
+        else:
+            tn += 1
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    accuracy = (tp + tn) / len(scores) if scores else 0.0
+    return ThresholdPoint(threshold, precision, recall, f1, accuracy)
+
+
+def candidate_thresholds(scores: Sequence[float]) -> list[float]:
+    """Midpoints between neighbouring distinct scores, plus one below and one above all."""
+    distinct = sorted(set(scores))
+    if not distinct:
+        return [0.0]
+    middles = [(a + b) / 2 for a, b in itertools.pairwise(distinct)]
+    return [distinct[0] - 1e-6, *middles, distinct[-1] + 1e-6]
+
+
+def calibrate(
+    scores: Sequence[float], answerable: Sequence[bool], signal: str = "combined"
+) -> Calibration:
+    """The threshold with the best refusal F1 (then accuracy, then margin) and the full curve."""
+    if len(scores) != len(answerable) or not scores:
+        raise ValueError("calibration needs one score per question and at least one question")
+    curve = [evaluate_threshold(scores, answerable, t) for t in candidate_thresholds(scores)]
+    distinct = sorted(set(scores))
+
+    def margin(point: ThresholdPoint) -> float:
+        below = [s for s in distinct if s < point.threshold]
+        above = [s for s in distinct if s >= point.threshold]
+        if not below or not above:
+            return 0.0
+        return above[0] - below[-1]
+
+    best = max(curve, key=lambda p: (round(p.f1, 9), round(p.accuracy, 9), margin(p)))
+    return Calibration(
+        signal=signal,
+        threshold=round(best.threshold, 4),
+        f1=best.f1,
+        accuracy=best.accuracy,
+        precision=best.precision,
+        recall=best.recall,
+        n_answerable=sum(1 for a in answerable if a),
+        n_unanswerable=sum(1 for a in answerable if not a),
+        curve=curve,
+    )
+
+
+def load_calibration(path: Path) -> dict | None:
+    """The recorded calibration, or None when the file does not exist yet."""
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))

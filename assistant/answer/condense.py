@@ -1,0 +1,80 @@
+"""Rewrite a follow-up ("what about 2010?", "那执行局呢？") into a standalone question.
+
+Retrieval sees one query, so a follow-up must carry its context. The model rewrites it with
+a bounded history (the last ``history_turns`` exchanges, answers shortened), because a long
+history slows the first token and small models lose the thread in it anyway. Without history
+the question is returned untouched and no model is called.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+from assistant.answer.markers import strip_markers
+from assistant.answer.prompts import Prompt
+from assistant.answer.types import Turn
+from assistant.models.backends.base import ChatMessage, ChatModel, GenerationParams
+
+logger = logging.getLogger(__name__)
+
+_ANSWER_CHARS = 300
+_MAX_TOKENS = 96
+_LABEL = re.compile(
+    r"^\s*(?:standalone question|rewritten question|question|独立问题|改写后的问题|问题)"
+    r"\s*[:：]\s*",
+    re.IGNORECASE,
+)
+_QUOTES = "\"'“”‘’「」"
+
+
+def format_history(history: Sequence[Turn], labels: tuple[str, str]) -> str:
+    """Earlier turns as plain lines; answers lose their citation markers and are shortened."""
+    lines = []
+    for turn in history:
+        answer, _markers = strip_markers(turn.answer)
+        answer = " ".join(answer.split())
+        if len(answer) > _ANSWER_CHARS:
+            answer = answer[:_ANSWER_CHARS] + "…"
+        lines.append(f"{labels[0]}: {turn.question.strip()}")
+        lines.append(f"{labels[1]}: {answer}")
+    return "\n".join(lines)
+
+
+def clean_rewrite(raw: str, original: str) -> str:
+    """The first non-empty line of the model's reply, without labels or quotes.
+
+    Falls back to the original question when the reply is empty or absurdly long (the model
+    answered instead of rewriting).
+    """
+    for line in raw.splitlines():
+        line = _LABEL.sub("", line).strip().strip(_QUOTES).strip()
+        if line:
+            if len(line) > 4 * len(original) + 200:
+                break
+            return line
+    logger.warning("condense gave no usable question; using the follow-up as it is")
+    return original
+
+
+def condense_question(
+    question: str,
+    history: Sequence[Turn],
+    model: ChatModel,
+    prompt: Prompt,
+    *,
+    max_turns: int,
+    seed: int = 42,
+) -> str:
+    """The standalone form of ``question`` given ``history`` (unchanged when there is none)."""
+    recent = list(history)[-max_turns:] if max_turns > 0 else []
+    if not recent:
+        return question
+    labels = ("用户", "助手") if prompt.lang == "zh" else ("User", "Assistant")
+    content = prompt.render(history=format_history(recent, labels), question=question.strip())
+    params = GenerationParams(max_tokens=_MAX_TOKENS, temperature=0.0, seed=seed, stop=["\n\n"])
+    raw = "".join(model.stream([ChatMessage("user", content)], params))
+    rewritten = clean_rewrite(raw, question)
+    logger.info("condensed follow-up %r -> %r", question, rewritten)
+    return rewritten

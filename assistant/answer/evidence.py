@@ -1,0 +1,130 @@
+"""Cheap, explainable measures of how much one text backs another.
+
+Used twice: to decide whether retrieval found anything relevant (question vs passage) and to
+check that a cited passage supports an answer sentence (sentence vs passage sentence). Three
+signals, each easy to show a user:
+
+- **content-token coverage**: the share of the claim's content words (``lexical_tokens`` minus
+  function words) found in the evidence; meaningful within one language;
+- **numbers**: digits are the same in Chinese and English text ("第330次会议" / "330th meeting"),
+  and English month names are mapped to month numbers, so dates and figures can be checked
+  across languages; a claim whose numbers are absent from the evidence is not supported;
+- **semantic similarity**: cosine of the multilingual sentence embeddings, the only signal that
+  crosses languages for words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+
+from assistant.index.embedders import Embedder
+from assistant.text.tokenize import lexical_tokens
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_MONTHS = {name: str(number) for number, name in enumerate(_MONTH_NAMES, start=1)}
+# "may" is a month only next to a day or year ("8 May 2018"), never the verb.
+_MONTH_WORD = re.compile(
+    r"\b(january|february|march|april|june|july|august|september|october|november|december)\b"
+    r"|(?<=\d )(may)\b|\b(may)(?= \d)",
+    re.I,
+)
+_WORDLIKE = re.compile(r"\w", re.UNICODE)
+_DIGIT = re.compile(r"\d")  # figures are compared by numbers(), not as words
+
+# Function words of questions and answers, on top of the tokenizer's own stopwords: words that
+# every question and passage share and that say nothing about the topic.
+_STOPWORDS_TEXT = """
+a an the of in on at to for from by with about as into and or but not no nor so than then
+is are was were be been being do does did has have had having will would shall should can
+could may might must what which who whom whose when where why how that this these those it
+its they them their there here he she his her we our you your i me my also any all each
+other such some more most very just only own same both few many much if else after before
+during under over between through against up down out off again further once per
+please tell list name describe explain give according document documents report passage
+passages un united nations
+的 了 在 是 和 与 及 以及 等 对 中 为 以 于 上 下 之 其 该 这 那 哪 哪些 哪个 哪一 什么 谁 何
+一 个 有 也 都 将 被 把 由 从 并 或 而 吗 呢 如何 怎么 怎样 请 问 是否 多少 几 所 已 及其 各
+就 到 又 还 与其 即 为何 为什么 关于 有关 方面 进行 一次 哪一次 次
+"""
+STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
+
+
+def content_tokens(text: str) -> set[str]:
+    """Lower-cased lexical tokens of ``text`` without function words, punctuation or figures."""
+    return {
+        token
+        for token in (t.lower() for t in lexical_tokens(text))
+        if token not in STOPWORDS and _WORDLIKE.search(token) and not _DIGIT.search(token)
+    }
+
+
+def numbers(text: str) -> set[str]:
+    """Figures in ``text`` ("1,373" → "1373"), plus month numbers for English month names."""
+    found = {match.replace(",", "").lstrip("0") or "0" for match in _NUMBER.findall(text)}
+    for match in _MONTH_WORD.finditer(text):
+        found.add(_MONTHS[match.group(0).lower()])
+    return found
+
+
+def coverage(claim: set[str], evidence: set[str]) -> float:
+    """Share of ``claim`` found in ``evidence``; 0 for an empty claim."""
+    if not claim:
+        return 0.0
+    return len(claim & evidence) / len(claim)
+
+
+def numbers_supported(claim_numbers: set[str], evidence_numbers: set[str]) -> bool:
+    """True when the claim has no figures or at least half of them occur in the evidence.
+
+    Half, not all, because an answer may add a figure that is a count of listed items or repeat
+    one from the question; a claim whose figures are all absent is almost always a wrong fact.
+    """
+    if not claim_numbers:
+        return True
+    return len(claim_numbers & evidence_numbers) * 2 >= len(claim_numbers)
+
+
+class SentenceVectors:
+    """Embeds texts with the multilingual embedder and remembers them (answers reuse passages)."""
+
+    def __init__(self, embedder: Embedder, cache_size: int = 4096) -> None:
+        self.embedder = embedder
+        self._cache: dict[str, np.ndarray] = {}
+        self._cache_size = cache_size
+
+    def vectors(self, texts: Iterable[str]) -> np.ndarray:
+        texts = list(texts)
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            if len(self._cache) + len(missing) > self._cache_size:
+                self._cache.clear()
+            for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
+                self._cache[text] = np.asarray(vector, dtype=np.float32)
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+    def similarities(self, claims: list[str], evidence: list[str]) -> np.ndarray:
+        """Cosine matrix (claims × evidence); the vectors are already normalised."""
+        if not claims or not evidence:
+            return np.zeros((len(claims), len(evidence)), dtype=np.float32)
+        return self.vectors(claims) @ self.vectors(evidence).T
+
+
+@lru_cache(maxsize=8192)
+def cached_content_tokens(text: str) -> frozenset[str]:
+    """``content_tokens`` memoised: passages are tokenised again for every question."""
+    return frozenset(content_tokens(text))
+
+
+@lru_cache(maxsize=8192)
+def cached_numbers(text: str) -> frozenset[str]:
+    return frozenset(numbers(text))

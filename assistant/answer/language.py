@@ -1,0 +1,63 @@
+"""Which language to answer in: the asker's, or the one they chose.
+
+``langdetect`` is reliable on a full sentence in one script, but questions are short and often
+mix scripts ("CTED 的任务是什么？", "What does 反恐怖主义委员会执行局 do?"). For mixed-script
+questions the *grammatical frame* decides: the language of the question words and particles,
+not of the names quoted inside. Only when that is undecided does the share of CJK characters
+settle it. The assistant answers only in Chinese or English; any other language gets English.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from assistant.text.lang import detect_language
+
+AnswerLanguage = Literal["zh", "en"]
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_EN_FRAME_TEXT = """
+what which who whom whose when where why how does do did is are was were will would can could
+should has have had the of in on for to and or a an about list name describe explain tell me
+please
+"""
+_EN_FRAME = frozenset(_EN_FRAME_TEXT.split())
+_ZH_FRAME = (
+    "什么", "哪", "谁", "何时", "何地", "如何", "怎么", "怎样", "为什么", "多少", "几",
+    "是否", "吗", "呢", "的", "了", "请", "列出", "介绍", "说明", "有关", "关于",
+)  # fmt: skip
+
+
+def answer_language(question: str, override: str | None = "auto") -> AnswerLanguage:
+    """The language of the answer: ``override`` when it is "zh" or "en", else the question's."""
+    if override in ("zh", "en"):
+        return override  # type: ignore[return-value]
+    cjk = len(_CJK.findall(question))
+    latin_words = _LATIN_WORD.findall(question)
+    if cjk == 0:
+        return "en"
+    if not latin_words:
+        return "zh"
+    frame = _frame_language(question, latin_words)
+    if frame is not None:
+        return frame
+    detected = detect_language(question)
+    if detected in ("zh", "en"):
+        return detected  # type: ignore[return-value]
+    latin_letters = sum(len(word) for word in latin_words)
+    return "zh" if cjk >= latin_letters / 2 else "en"
+
+
+def _frame_language(question: str, latin_words: list[str]) -> AnswerLanguage | None:
+    """Language of the question words and particles, when one side clearly has more."""
+    en_hits = sum(1 for word in latin_words if word.lower() in _EN_FRAME)
+    zh_hits = sum(question.count(marker) for marker in _ZH_FRAME)
+    if question.rstrip().endswith(("？", "。")):
+        zh_hits += 1
+    if en_hits > zh_hits:
+        return "en"
+    if zh_hits > en_hits:
+        return "zh"
+    return None

@@ -1,0 +1,84 @@
+"""``assistant calibrate SET.jsonl``: choose the refusal threshold from retrieval results.
+
+Runs retrieval only (no model) for every question of the set, measures each relevance signal,
+picks the threshold with the best refusal F1 for the configured signal, and writes
+``evals/calibration.json`` with the curve, the date and the index fingerprint. Copy the
+threshold into ``AnswerSettings.min_relevance`` (or ``assistant.yaml``) to use it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from tqdm import tqdm
+
+from assistant.answer.calibration import Calibration, calibrate
+from assistant.answer.evidence import SentenceVectors
+from assistant.answer.refusal import SIGNALS, Relevance, relevance
+from assistant.cli import app
+from assistant.config import get_settings
+
+
+def measure(question_set: Path) -> tuple[list[Relevance], list[bool], str]:
+    """Relevance evidence and the answerable flag for every question, and the index fingerprint."""
+    from assistant.eval.dataset import load_question_set
+    from assistant.eval.runner import retrieval_query
+    from assistant.index.factory import build_retriever, open_index
+
+    settings = get_settings()
+    questions = load_question_set(question_set)
+    index = open_index(settings)
+    retriever = build_retriever(settings, index)
+    vectors = SentenceVectors(index.query_embedder)
+    evidence: list[Relevance] = []
+    for question in tqdm(questions, desc="retrieving", unit="q"):
+        query = retrieval_query(question)
+        passages = retriever.search(query, settings.retrieval.top_k)
+        evidence.append(relevance(query, passages, vectors, settings.answer.relevance_top_n))
+    return evidence, [q.answerable for q in questions], index.fingerprint
+
+
+@app.command(name="calibrate")
+def calibrate_command(
+    question_set: Annotated[
+        Path, typer.Argument(help="Question set (JSONL), e.g. evals/dev.jsonl.")
+    ],
+    signal: Annotated[
+        str | None,
+        typer.Option("--signal", help=f"One of {', '.join(SIGNALS)} (default: settings)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the result.")] = None,
+) -> None:
+    """Pick the relevance threshold below which the assistant refuses without the model."""
+    settings = get_settings()
+    signal = signal or settings.answer.relevance_signal
+    if signal not in SIGNALS:
+        raise typer.BadParameter(f"choose one of {', '.join(SIGNALS)}", param_hint="--signal")
+    evidence, answerable, fingerprint = measure(question_set)
+    results: dict[str, Calibration] = {
+        name: calibrate([e.score(name) for e in evidence], answerable, name) for name in SIGNALS
+    }
+    chosen = results[signal]
+    chosen.created = datetime.now(UTC).isoformat(timespec="seconds")
+    chosen.index_fingerprint = fingerprint
+    chosen.question_set = str(question_set)
+    chosen.alternatives = {
+        name: {"threshold": r.threshold, "f1": r.f1, "accuracy": r.accuracy}
+        for name, r in results.items()
+    }
+    target = out or settings.paths.evals_dir / "calibration.json"
+    chosen.save(target)
+    typer.echo(f"{'signal':<10} {'threshold':>9} {'F1':>6} {'acc':>6} {'prec':>6} {'recall':>6}")
+    for name, r in results.items():
+        mark = " *" if name == signal else ""
+        typer.echo(
+            f"{name:<10} {r.threshold:>9.4f} {r.f1:>6.3f} {r.accuracy:>6.3f} "
+            f"{r.precision:>6.3f} {r.recall:>6.3f}{mark}"
+        )
+    typer.echo(
+        f"\n{chosen.n_answerable} answerable, {chosen.n_unanswerable} unanswerable; wrote {target}"
+        f"\nset answer.min_relevance = {chosen.threshold} (signal {signal})"
+    )

@@ -1,0 +1,75 @@
+"""``assistant chat``: an interactive terminal conversation with follow-up questions."""
+
+from __future__ import annotations
+
+import typer
+
+from assistant.answer.assistant import EmptyQuestionError
+from assistant.answer.present import format_sources, format_timings
+from assistant.answer.types import Answer
+from assistant.chat.session import ChatSession
+from assistant.cli import app
+from assistant.cli.ask import DocOption, LangOption, check_lang, doc_ids_for, open_assistant
+from assistant.config import get_settings
+from assistant.models.backends.base import BackendError
+
+_QUIT = {"/quit", "/exit", "/q", "退出"}
+_RESET = {"/new", "/reset", "新对话"}
+_HELP = (
+    "Ask in Chinese or English; follow-up questions use the conversation.\n"
+    "用中文或英文提问；追问会结合上文。  /new 新对话 · /quit 退出"
+)
+
+
+@app.command()
+def chat(lang: LangOption = "auto", doc: DocOption = None) -> None:
+    """Talk with the assistant in the terminal (streamed answers, sources after each)."""
+    language = check_lang(lang)
+    assistant = open_assistant()
+    doc_ids = doc_ids_for(assistant, doc)
+    session = ChatSession(get_settings().answer.history_turns)
+    typer.echo(_HELP)
+    while True:
+        try:
+            question = typer.prompt("\n?", prompt_suffix=" ").strip()
+        except (EOFError, KeyboardInterrupt, typer.Abort):
+            typer.echo("")
+            return
+        if question in _QUIT:
+            return
+        if question in _RESET:
+            session.reset()
+            typer.echo("(new conversation / 新对话)")
+            continue
+        try:
+            answer = _answer(assistant, question, session, language, doc_ids)
+        except EmptyQuestionError as exc:
+            typer.echo(str(exc))
+            continue
+        except BackendError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            continue
+        session.add(question, answer)
+
+
+def _answer(assistant, question, session, language, doc_ids) -> Answer:
+    """Stream the reply, then show the checked text if checking changed it, and the sources."""
+    streamed: list[str] = []
+    final: Answer | None = None
+    for item in assistant.stream(question, session.history, language=language, doc_ids=doc_ids):
+        if isinstance(item, Answer):
+            final = item
+        else:
+            streamed.append(item)
+            typer.echo(item, nl=False)
+    typer.echo("")
+    assert final is not None
+    if final.text.strip() != "".join(streamed).strip():
+        typer.echo(f"\n{final.text}")
+    if final.standalone_question:
+        typer.echo(f"(→ {final.standalone_question})", err=True)
+    sources = format_sources(final)
+    if sources:
+        typer.echo(sources)
+    typer.echo(f"({format_timings(final)})", err=True)
+    return final

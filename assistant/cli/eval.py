@@ -1,0 +1,155 @@
+"""``assistant eval``: run a question set, write the report, and gate against a baseline.
+
+``assistant eval-report RUN_DIR --baseline BASE`` re-renders the report and re-applies the gate
+to runs that already exist (for CI, or after changing tolerances).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from assistant.cli import app
+from assistant.config import Settings, get_settings
+from assistant.eval.gate import GateConfig, comparable, find_regressions
+from assistant.eval.report import summary_markdown, write_report
+from assistant.eval.runner import SUMMARY_FILE, load_run, run_eval
+
+
+def _gate_config(
+    settings: Settings, tolerance: float | None, metric_tolerances: list[str], check_latency: bool
+) -> GateConfig:
+    per_metric = dict(settings.evaluation.gate_tolerances)
+    for item in metric_tolerances:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(
+                f"expected NAME=VALUE, got {item!r}", param_hint="--metric-tolerance"
+            )
+        per_metric[name.strip()] = float(value)
+    return GateConfig(
+        default_tolerance=settings.evaluation.gate_tolerance if tolerance is None else tolerance,
+        tolerances=per_metric,
+        check_latency=check_latency or settings.evaluation.gate_check_latency,
+        latency_ratio=settings.evaluation.gate_latency_ratio,
+    )
+
+
+def _check_baseline(baseline: Path | None) -> None:
+    if baseline is not None and not (baseline / SUMMARY_FILE).is_file():
+        raise typer.BadParameter(f"{baseline} has no {SUMMARY_FILE}", param_hint="--baseline")
+
+
+def _build_target(settings: Settings, retrieval_only: bool) -> Any:
+    """The real pipeline from settings: the retriever alone, or the whole assistant."""
+    if retrieval_only:
+        from assistant.index.factory import build_retriever, open_index
+
+        return build_retriever(settings, open_index(settings))
+    from assistant.container import build_assistant
+
+    return build_assistant(settings)
+
+
+def _report_and_gate(
+    run_dir: Path, baseline: Path | None, config: GateConfig, fail_on_regression: bool
+) -> None:
+    paths = write_report(run_dir, baseline)
+    summary, _ = load_run(run_dir)
+    base_summary = load_run(baseline)[0] if baseline is not None else None
+    typer.echo(summary_markdown(summary, base_summary))
+    typer.echo(f"\nrun: {run_dir}\nreport: {paths.html}\nwall time: {summary['wall_time_s']:.1f} s")
+    if base_summary is None:
+        return
+    for warning in comparable(summary, base_summary):
+        typer.echo(f"warning: {warning}", err=True)
+    regressions = find_regressions(summary, base_summary, config)
+    if not regressions:
+        typer.echo("gate: no regression against the baseline")
+        return
+    typer.echo(f"gate: {len(regressions)} regression(s) against the baseline:")
+    for regression in regressions:
+        typer.echo(f"  {regression}")
+    if fail_on_regression:
+        raise typer.Exit(code=1)
+
+
+Baseline = Annotated[
+    Path | None, typer.Option("--baseline", help="A previous run directory to diff against.")
+]
+FailOnRegression = Annotated[
+    bool, typer.Option("--fail-on-regression", help="Exit 1 when the gate finds a regression.")
+]
+Tolerance = Annotated[
+    float | None,
+    typer.Option("--tolerance", help="Allowed absolute drop of rate metrics (default: settings)."),
+]
+MetricTolerance = Annotated[
+    list[str] | None,
+    typer.Option("--metric-tolerance", help="NAME=VALUE per metric, e.g. hit@5=0.05 (repeat)."),
+]
+CheckLatency = Annotated[
+    bool, typer.Option("--check-latency", help="Also gate latencies (ratio to the baseline).")
+]
+
+
+@app.command("eval")
+def eval_command(
+    question_set: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="e.g. evals/dev.jsonl")
+    ],
+    baseline: Baseline = None,
+    fail_on_regression: FailOnRegression = False,
+    retrieval_only: Annotated[
+        bool, typer.Option("--retrieval-only", help="Retrieval metrics only, no LLM (fast).")
+    ] = False,
+    label: Annotated[str, typer.Option("--label", help="Suffix of the run directory.")] = "",
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Only the first N questions.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Runs folder (default: evals/runs).")
+    ] = None,
+    tolerance: Tolerance = None,
+    metric_tolerance: MetricTolerance = None,
+    check_latency: CheckLatency = False,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
+    ] = True,
+) -> None:
+    """Run a question set through the pipeline; write results, summary and report."""
+    settings = get_settings()
+    _check_baseline(baseline)
+    config = _gate_config(settings, tolerance, metric_tolerance or [], check_latency)
+    target = _build_target(settings, retrieval_only)
+    result = run_eval(
+        question_set,
+        target,
+        settings,
+        out,
+        retrieval_only,
+        label=label,
+        limit=limit,
+        progress=progress,
+    )
+    _report_and_gate(result.run_dir, baseline, config, fail_on_regression)
+
+
+@app.command("eval-report")
+def eval_report_command(
+    run_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="A run directory.")],
+    baseline: Baseline = None,
+    fail_on_regression: FailOnRegression = False,
+    tolerance: Tolerance = None,
+    metric_tolerance: MetricTolerance = None,
+    check_latency: CheckLatency = False,
+) -> None:
+    """Re-render the report of an existing run (and gate it against a baseline)."""
+    settings = get_settings()
+    _check_baseline(baseline)
+    if not (run_dir / SUMMARY_FILE).is_file():
+        raise typer.BadParameter(f"{run_dir} has no {SUMMARY_FILE}", param_hint="RUN_DIR")
+    config = _gate_config(settings, tolerance, metric_tolerance or [], check_latency)
+    _report_and_gate(run_dir, baseline, config, fail_on_regression)

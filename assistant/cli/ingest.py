@@ -1,0 +1,53 @@
+"""``assistant ingest [PATHS...] [--rebuild]``: index documents, doing only the needed work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.cli import app
+from assistant.config import get_settings
+from assistant.index.factory import open_index
+from assistant.index.manifest import IndexMismatchError
+from assistant.index.st_embedder import EmbedderUnavailableError
+from assistant.ingest.pipeline import ingest_paths
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders (PDF, TXT, MD); default: the corpus folder."),
+    ] = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option("--rebuild", help="Start a fresh index (after changing embedder or chunks)."),
+    ] = False,
+) -> None:
+    """Index new and changed documents; remove documents whose files are gone."""
+    settings = get_settings()
+    targets = paths or [settings.paths.corpus_dir]
+    try:
+        index = open_index(settings, rebuild=rebuild)
+    except (IndexMismatchError, EmbedderUnavailableError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    try:
+        report = ingest_paths(targets, index, settings)
+    finally:
+        index.close()
+    for label, ids in (
+        ("added", report.added),
+        ("updated", report.updated),
+        ("removed", report.removed),
+    ):
+        for doc_id in ids:
+            typer.echo(f"{label:>8}  {doc_id}")
+    for path, reason in report.failed:
+        typer.echo(f"  failed  {path}: {reason}", err=True)
+    for path in report.skipped:
+        typer.echo(f" skipped  {path}: unsupported file type", err=True)
+    typer.echo(report.summary())
+    typer.echo(f"index: {settings.paths.index_dir}")

@@ -1,0 +1,88 @@
+"""``assistant search "query"``: ranked passages with document, paragraph and scores."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Annotated
+
+import typer
+
+from assistant.cli import app
+from assistant.config import get_settings
+from assistant.index.factory import build_retriever, open_index
+from assistant.index.manifest import IndexMismatchError
+from assistant.index.retriever import MODES
+from assistant.index.st_embedder import EmbedderUnavailableError
+from assistant.index.store import HybridIndex
+from assistant.schema import Passage
+
+_SNIPPET_CHARS = 220
+
+
+def _doc_ids(index: HybridIndex, names: list[str]) -> list[str]:
+    """Document ids for ``--doc`` values, which may be ids or plain file names."""
+    found = []
+    documents = index.documents()
+    for name in names:
+        matches = [d.doc_id for d in documents if name in (d.doc_id, d.source)]
+        if not matches:
+            raise typer.BadParameter(f"no indexed document named {name!r}", param_hint="--doc")
+        found.extend(matches)
+    return found
+
+
+def _describe(rank: int, passage: Passage) -> str:
+    scores = [f"score {passage.score:.3f}"]
+    if passage.dense_score is not None:
+        scores.append(f"cosine {passage.dense_score:.3f}")
+    if passage.lexical_score is not None:
+        scores.append(f"bm25 {passage.lexical_score:.2f}")
+    snippet = " ".join(passage.text.split())
+    if len(snippet) > _SNIPPET_CHARS:
+        snippet = snippet[:_SNIPPET_CHARS] + "…"
+    body = textwrap.indent(textwrap.fill(snippet, width=96), "    ")
+    head = f"{rank:>2}. {passage.label}  [{passage.doc_id}, {passage.lang}]  {', '.join(scores)}"
+    return f"{head}\n{body}"
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="A question or keywords, in Chinese or English.")],
+    top_k: Annotated[
+        int | None, typer.Option("-k", "--top-k", help="How many passages (default: settings).")
+    ] = None,
+    lang: Annotated[
+        list[str] | None, typer.Option("--lang", help="Only passages in this language (zh, en).")
+    ] = None,
+    doc: Annotated[
+        list[str] | None, typer.Option("--doc", help="Only this document (file name or id).")
+    ] = None,
+    mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or lexical.")] = "hybrid",
+) -> None:
+    """Search the index and print the best passages."""
+    if mode not in MODES:
+        raise typer.BadParameter(f"choose one of {', '.join(MODES)}", param_hint="--mode")
+    settings = get_settings()
+    try:
+        index = open_index(settings)
+    except (IndexMismatchError, EmbedderUnavailableError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    try:
+        if not index.documents():
+            typer.echo("The index is empty: run `assistant ingest` first.", err=True)
+            raise typer.Exit(code=1)
+        retriever = build_retriever(settings, index)
+        passages = retriever.search(
+            query,
+            top_k,
+            langs=lang or None,
+            doc_ids=_doc_ids(index, doc) if doc else None,
+            mode=mode,  # type: ignore[arg-type]
+        )
+    finally:
+        index.close()
+    if not passages:
+        typer.echo("No matching passages.")
+    for rank, passage in enumerate(passages, start=1):
+        typer.echo(_describe(rank, passage))

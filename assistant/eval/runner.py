@@ -1,0 +1,362 @@
+"""Run a question set through the real pipeline and write a run directory.
+
+``results.jsonl`` holds one record per question (the answer, its citations, the retrieved
+passages, the per-question outcome and timings), written as each question finishes so an
+interrupted run keeps what it measured; ``summary.json`` holds the metrics overall and per slice,
+stamped with everything needed to reproduce or compare the run (see :mod:`provenance`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from tqdm import tqdm
+
+from assistant.answer.types import Answer, Turn
+from assistant.config import Settings
+from assistant.eval.dataset import (
+    CorpusFiles,
+    EvalQuestion,
+    doc_language,
+    load_question_set,
+    script_language,
+)
+from assistant.eval.metrics import (
+    HIT_KS,
+    QuestionOutcome,
+    first_evidence_rank,
+    missing_facts,
+    passage_has_evidence,
+    summarize_slices,
+    text_language,
+)
+from assistant.eval.provenance import (
+    describe_pipeline,
+    git_state,
+    prompt_file_hashes,
+    settings_dump,
+    sha256_file,
+    sha256_text,
+)
+from assistant.schema import Passage
+
+logger = logging.getLogger(__name__)
+
+RETRIEVAL_TOP_K = max(HIT_KS)
+SNIPPET_CHARS = 300
+RESULTS_FILE = "results.jsonl"
+SUMMARY_FILE = "summary.json"
+
+
+class AsksQuestions(Protocol):
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer: ...
+
+
+class SearchesPassages(Protocol):
+    def search(self, query: str, top_k: int | None = None) -> list[Passage]: ...
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    summary: dict[str, Any]
+    records: list[dict[str, Any]]
+
+
+def retrieval_query(question: EvalQuestion) -> str:
+    """The query a retrieval-only run searches: a follow-up is joined to the previous question,
+    a simple stand-in for the answering pipeline's question condenser."""
+    if not question.history:
+        return question.question
+    return f"{question.history[-1].question} {question.question}"
+
+
+def _passage_record(rank: int, passage: Passage, evidence: Sequence[str]) -> dict[str, Any]:
+    return {
+        "rank": rank,
+        "chunk_id": passage.chunk_id,
+        "doc_id": passage.doc_id,
+        "source": passage.source,
+        "label": passage.label,
+        "lang": passage.lang,
+        "score": passage.score,
+        "dense_score": passage.dense_score,
+        "lexical_score": passage.lexical_score,
+        "has_evidence": passage_has_evidence(passage.text, evidence) if evidence else False,
+        "snippet": passage.text[:SNIPPET_CHARS],
+    }
+
+
+def _question_record(question: EvalQuestion, doc_lang: str) -> dict[str, Any]:
+    return {
+        "id": question.id,
+        "lang": question.lang,
+        "doc_lang": doc_lang,
+        "question": question.question,
+        "history": [{"question": t.question, "answer": t.answer} for t in question.history],
+        "answerable": question.answerable,
+        "doc": list(question.doc),
+        "tags": list(question.tags),
+        "reference_answer": question.answer,
+        "must_include": list(question.must_include),
+        "evidence": list(question.evidence),
+    }
+
+
+def _base_outcome(question: EvalQuestion, doc_lang: str, retrieval_only: bool) -> QuestionOutcome:
+    return QuestionOutcome(
+        id=question.id,
+        question_lang=question.lang,
+        doc_lang=doc_lang,
+        answerable=question.answerable,
+        followup=question.is_followup,
+        tags=list(question.tags),
+        has_evidence=question.answerable and bool(question.evidence),
+        retrieval_only=retrieval_only,
+    )
+
+
+def _score_retrieval(
+    outcome: QuestionOutcome, question: EvalQuestion, passages: Sequence[Passage]
+) -> None:
+    if outcome.has_evidence:
+        outcome.evidence_rank = first_evidence_rank([p.text for p in passages], question.evidence)
+
+
+def _score_answer(outcome: QuestionOutcome, question: EvalQuestion, answer: Answer) -> None:
+    outcome.refused = answer.refused
+    outcome.answer_lang = text_language(answer.text) if answer.text.strip() else None
+    if question.answerable:
+        outcome.facts_missing = missing_facts(question.must_include, answer.text)
+    numbered = {c.number: c for c in answer.citations}
+    with_evidence = [
+        bool(question.evidence) and passage_has_evidence(c.passage.text, question.evidence)
+        for c in numbered.values()
+    ]
+    outcome.citations_total = len(numbered)
+    outcome.citations_with_evidence = sum(with_evidence)
+    outcome.citations_supporting = sum(
+        1
+        for c, has in zip(numbered.values(), with_evidence, strict=True)
+        if has or c.supporting_sentences
+    )
+    outcome.evidence_cited = any(with_evidence) if outcome.has_evidence else None
+
+
+def _answer_fields(answer: Answer, evidence: Sequence[str]) -> dict[str, Any]:
+    return {
+        "answer": answer.text,
+        "answer_language": answer.language,
+        "refused": answer.refused,
+        "refusal_reason": answer.refusal_reason,
+        "standalone_question": answer.standalone_question,
+        "model": answer.model,
+        "prompt_hashes": answer.prompt_hashes,
+        "unsupported_sentences": list(answer.unsupported_sentences),
+        "relevance": dict(answer.relevance),
+        "raw_text": answer.raw_text,
+        "warnings": list(answer.warnings),
+        "citations": [
+            {
+                "number": c.number,
+                "chunk_id": c.passage.chunk_id,
+                "doc_id": c.passage.doc_id,
+                "source": c.passage.source,
+                "label": c.passage.label,
+                "has_evidence": bool(evidence) and passage_has_evidence(c.passage.text, evidence),
+                "supporting_sentences": list(c.supporting_sentences),
+            }
+            for c in answer.citations
+        ],
+    }
+
+
+def evaluate_question(
+    question: EvalQuestion, target: Any, doc_lang: str, retrieval_only: bool
+) -> dict[str, Any]:
+    """Run one question and return its results record (errors are recorded, not raised)."""
+    record = _question_record(question, doc_lang)
+    outcome = _base_outcome(question, doc_lang, retrieval_only)
+    passages: list[Passage] = []
+    try:
+        if retrieval_only:
+            query = retrieval_query(question)
+            start = time.perf_counter()
+            passages = list(target.search(query, top_k=RETRIEVAL_TOP_K))
+            outcome.timings = {"retrieve": time.perf_counter() - start}
+            record["query"] = query
+        else:
+            history = [Turn(t.question, t.answer) for t in question.history]
+            start = time.perf_counter()
+            answer = target.ask(question.question, history=history)
+            wall = time.perf_counter() - start
+            passages = list(answer.passages)
+            outcome.timings = {k: float(v) for k, v in answer.timings.items()}
+            outcome.timings.setdefault("total", wall)
+            _score_answer(outcome, question, answer)
+            record.update(_answer_fields(answer, question.evidence))
+        _score_retrieval(outcome, question, passages)
+    except Exception as exc:  # one broken question must not lose the whole run
+        logger.exception("question %s failed", question.id)
+        outcome.error = f"{type(exc).__name__}: {exc}"
+    record["retrieved"] = [
+        _passage_record(rank, p, question.evidence) for rank, p in enumerate(passages, start=1)
+    ]
+    record["timings"] = outcome.timings
+    record["outcome"] = outcome.to_dict()
+    record["passed"] = outcome.passed
+    record["error"] = outcome.error
+    return record
+
+
+def _doc_lang(question: EvalQuestion, doc_langs: dict[str, str]) -> str:
+    lang = doc_language(question, doc_langs)
+    if lang == "unknown" and question.evidence:
+        return script_language(" ".join(question.evidence))
+    return lang
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-") or "run"
+
+
+def _new_run_dir(root: Path, name: str) -> Path:
+    """A fresh directory: two runs started in the same second get "-2", "-3"... suffixes."""
+    root.mkdir(parents=True, exist_ok=True)
+    candidate, number = root / name, 1
+    while True:
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            number += 1
+            candidate = root / f"{name}-{number}"
+
+
+def load_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A run directory's summary and its per-question records."""
+    summary = json.loads((run_dir / SUMMARY_FILE).read_text(encoding="utf-8"))
+    results = run_dir / RESULTS_FILE
+    records = (
+        [
+            json.loads(line)
+            for line in results.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        if results.is_file()
+        else []
+    )
+    return summary, records
+
+
+def _question_set_stamp(
+    question_set: str | Path | Sequence[EvalQuestion],
+) -> tuple[list[EvalQuestion], dict[str, Any]]:
+    if isinstance(question_set, str | Path):
+        path = Path(question_set)
+        return load_question_set(path), {"path": str(path), "sha256": sha256_file(path)}
+    questions = list(question_set)
+    lines = "\n".join(json.dumps(q.to_record(), ensure_ascii=False) for q in questions)
+    return questions, {"path": None, "sha256": sha256_text(lines)}
+
+
+def _resolve_target(target: Any, retrieval_only: bool) -> Any:
+    if retrieval_only:
+        if hasattr(target, "search"):
+            return target
+        retriever = getattr(target, "retriever", None)
+        if retriever is None or not hasattr(retriever, "search"):
+            raise TypeError("retrieval-only evaluation needs a Retriever (an object with .search)")
+        return retriever
+    if not hasattr(target, "ask"):
+        raise TypeError("full evaluation needs an Assistant (an object with .ask)")
+    return target
+
+
+def run_eval(
+    question_set: str | Path | Sequence[EvalQuestion],
+    assistant_or_retriever: Any,
+    settings: Settings,
+    out_dir: Path | None = None,
+    retrieval_only: bool = False,
+    *,
+    label: str = "",
+    limit: int | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Evaluate every question and write ``<out_dir>/<timestamp>_<label>/``.
+
+    ``assistant_or_retriever`` is an ``Assistant`` (full mode) or a ``Retriever``
+    (``retrieval_only``; an assistant's own retriever is used when given an assistant).
+    """
+    questions, set_stamp = _question_set_stamp(question_set)
+    set_stamp["n_questions"] = len(questions)
+    if limit is not None:
+        questions = questions[:limit]
+    target = _resolve_target(assistant_or_retriever, retrieval_only)
+    if not retrieval_only and settings.llm.temperature != 0:
+        logger.warning(
+            "temperature is %s: answers will not be reproducible", settings.llm.temperature
+        )
+
+    started = datetime.now(UTC)
+    mode = "retrieval" if retrieval_only else "full"
+    name = f"{started.astimezone().strftime('%Y%m%d-%H%M%S')}_{_slug(label or mode)}"
+    run_dir = _new_run_dir(out_dir or settings.paths.runs_dir, name)
+    doc_langs = CorpusFiles.scan(settings.paths.corpus_dir).langs
+
+    if retrieval_only and questions:
+        target.search(questions[0].question, top_k=RETRIEVAL_TOP_K)  # warm-up, not timed
+
+    clock = time.perf_counter()
+    records: list[dict[str, Any]] = []
+    with (run_dir / RESULTS_FILE).open("w", encoding="utf-8") as out:
+        for question in tqdm(questions, desc=f"eval {mode}", unit="q", disable=not progress):
+            record = evaluate_question(
+                question, target, _doc_lang(question, doc_langs), retrieval_only
+            )
+            records.append(record)
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.flush()
+    wall = time.perf_counter() - clock
+
+    answer_prompt_hashes: dict[str, str] = {}
+    for record in records:
+        answer_prompt_hashes.update(record.get("prompt_hashes") or {})
+    outcomes = [QuestionOutcome.from_dict(r["outcome"]) for r in records]
+    slices = summarize_slices(outcomes)
+    summary: dict[str, Any] = {
+        "label": label or mode,
+        "mode": mode,
+        "run_dir": str(run_dir),
+        "started_at": started.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "wall_time_s": round(wall, 3),
+        "question_set": {**set_stamp, "limit": limit, "n_run": len(questions)},
+        "git": git_state(),
+        "pipeline": describe_pipeline(target),
+        "prompt_hashes": {
+            "answers": answer_prompt_hashes,
+            "files": prompt_file_hashes(settings.paths.prompts_dir),
+        },
+        "settings": settings_dump(settings),
+        "metrics": slices["all"],
+        "slices": slices,
+    }
+    if summary["pipeline"]["model"] is None and records and not retrieval_only:
+        summary["pipeline"]["model"] = next(
+            (r.get("model") for r in records if r.get("model")), None
+        )
+    (run_dir / SUMMARY_FILE).write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    logger.info("evaluated %d questions in %.1f s -> %s", len(records), wall, run_dir)
+    return RunResult(run_dir=run_dir, summary=summary, records=records)

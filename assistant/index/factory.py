@@ -1,0 +1,33 @@
+"""Builds the index components from settings: the one place that picks implementations."""
+
+from __future__ import annotations
+
+from assistant.config import EmbedderSettings, Settings
+from assistant.index.embedders import Embedder
+from assistant.index.retriever import Retriever
+from assistant.index.store import HybridIndex
+
+
+def build_embedder(settings: EmbedderSettings) -> Embedder:
+    """The configured embedder; sentence-transformers only when asked for (optional extra)."""
+    if settings.kind == "sentence-transformers":
+        from assistant.index.st_embedder import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(settings.path, batch_size=settings.batch_size)
+    from assistant.index.use_embedder import UniversalSentenceEncoder
+
+    return UniversalSentenceEncoder(batch_size=settings.batch_size)
+
+
+def open_index(
+    settings: Settings, embedder: Embedder | None = None, *, rebuild: bool = False
+) -> HybridIndex:
+    """Open (or create) the index under ``settings.paths.index_dir``.
+
+    Raises ``IndexMismatchError`` when it was built with another embedder or chunk settings.
+    """
+    return HybridIndex(settings, embedder or build_embedder(settings.embedder), rebuild=rebuild)
+
+
+def build_retriever(settings: Settings, index: HybridIndex) -> Retriever:
+    return Retriever(index, settings.retrieval)

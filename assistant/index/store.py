@@ -1,0 +1,328 @@
+"""``HybridIndex``: the catalog, the Chroma vectors and BM25 kept in step behind one facade.
+
+Write order, so that a crash is always detectable and repairable (see ``check``/``repair``):
+Chroma first, then the catalog transaction, then the BM25 rebuild and the manifest. Writes made
+inside ``with index.batch():`` rebuild BM25 once at the end instead of after every document.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.index.catalog import Catalog, ChunkRecord, DocumentInfo
+from assistant.index.embedders import Embedder
+from assistant.index.embedding_cache import CachedEmbedder, EmbeddingCache
+from assistant.index.lexical import LexicalIndex
+from assistant.index.manifest import Manifest, now_iso
+from assistant.index.vector_store import ChromaVectorIndex, VectorRecord
+from assistant.schema import Chunk, Document
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DocumentInfo", "HybridIndex", "IndexCheck"]
+
+CATALOG_NAME = "catalog.sqlite"
+EMBED_CACHE_NAME = "embedding_cache.sqlite"
+_DERIVED = ("bm25", CATALOG_NAME, "manifest.json")
+
+
+def _tokenizer():
+    from assistant.text import tokenize
+
+    return tokenize.lexical_tokens, str(getattr(tokenize, "TOKENIZER_VERSION", "1"))
+
+
+@dataclass
+class IndexCheck:
+    """How the catalog (truth), Chroma and BM25 disagree; empty lists mean consistent."""
+
+    catalog_chunks: int
+    vector_chunks: int
+    lexical_chunks: int
+    missing_vectors: list[str] = field(default_factory=list)
+    orphan_vectors: list[str] = field(default_factory=list)
+    missing_lexical: list[str] = field(default_factory=list)
+    orphan_lexical: list[str] = field(default_factory=list)
+    fingerprint_stale: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            self.missing_vectors
+            or self.orphan_vectors
+            or self.missing_lexical
+            or self.orphan_lexical
+            or self.fingerprint_stale
+        )
+
+    def lines(self) -> list[str]:
+        """Human-readable findings, one per line."""
+        out = [
+            f"catalog chunks: {self.catalog_chunks}, chroma: {self.vector_chunks}, "
+            f"bm25: {self.lexical_chunks}"
+        ]
+        for label, ids in (
+            ("in catalog but missing from Chroma", self.missing_vectors),
+            ("in Chroma but not in catalog", self.orphan_vectors),
+            ("in catalog but missing from BM25", self.missing_lexical),
+            ("in BM25 but not in catalog", self.orphan_lexical),
+        ):
+            if ids:
+                out.append(f"{len(ids)} chunk(s) {label}: {', '.join(sorted(ids)[:5])}")
+        if self.fingerprint_stale:
+            out.append("manifest fingerprint does not match the catalog")
+        out.append("index is consistent" if self.ok else "index needs repair")
+        return out
+
+
+class HybridIndex:
+    """The persistent index under ``settings.paths.index_dir``; see the module docstring."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, *, rebuild: bool = False) -> None:
+        self.settings = settings
+        self.index_dir = Path(settings.paths.index_dir)
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._batch_depth = 0
+        self._dirty = False
+        self.query_embedder = embedder
+        self.embedder = CachedEmbedder(embedder, EmbeddingCache(self.index_dir / EMBED_CACHE_NAME))
+        self._tokens, tokenizer_version = _tokenizer()
+        chunking = settings.chunking.model_dump()
+
+        if rebuild:
+            self._wipe()
+        manifest = Manifest.read(self.index_dir)
+        if manifest is not None:
+            manifest.check_compatible(embedder.name, embedder.dimension, chunking, self.index_dir)
+        self.catalog = Catalog(self.index_dir / CATALOG_NAME)
+        self.vectors = ChromaVectorIndex(settings.chroma, self.index_dir)
+        if rebuild:
+            self.vectors.reset()
+        self.lexical = LexicalIndex(self.index_dir / "bm25")
+        if manifest is None:
+            manifest = Manifest(
+                embedder_name=embedder.name,
+                embedder_dimension=embedder.dimension,
+                chunking=chunking,
+                tokenizer_version=tokenizer_version,
+                fingerprint=self.catalog.fingerprint(),
+            )
+            manifest.write(self.index_dir)
+        self.manifest = manifest
+        if manifest.tokenizer_version != tokenizer_version:
+            self._retokenize(tokenizer_version)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def _wipe(self) -> None:
+        """Delete the catalog, BM25 and manifest; Chroma is reset through its client (an open
+        client must not lose its files) and the embedding cache is kept."""
+        logger.info("Rebuilding the index in %s", self.index_dir)
+        for name in _DERIVED:
+            target = self.index_dir / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            else:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(target) + suffix).unlink(missing_ok=True)
+
+    def _retokenize(self, version: str) -> None:
+        logger.info(
+            "Tokenizer changed (%s -> %s): re-tokenising chunks for BM25",
+            self.manifest.tokenizer_version,
+            version,
+        )
+        records = self.catalog.chunks(self.catalog.chunk_ids())
+        self.catalog.update_tokens({cid: self._tokens(r.text) for cid, r in records.items()})
+        self.manifest.tokenizer_version = version
+        self._dirty = True
+        self.sync()
+
+    def close(self) -> None:
+        self.catalog.close()
+        self.embedder.cache.close()
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group writes; BM25 and the manifest are refreshed once when the outermost exits."""
+        with self._lock:
+            self._batch_depth += 1
+            try:
+                yield
+            finally:
+                self._batch_depth -= 1
+                if self._batch_depth == 0:
+                    self.sync()
+
+    def sync(self) -> None:
+        """Rebuild BM25 from the catalog and record the new corpus fingerprint, if needed."""
+        with self._lock:
+            if not self._dirty:
+                return
+            self.lexical.build(self.catalog.lexical_entries())
+            self.manifest.fingerprint = self.catalog.fingerprint()
+            self.manifest.updated_at = now_iso()
+            self.manifest.write(self.index_dir)
+            self._dirty = False
+
+    def _after_write(self) -> None:
+        self._dirty = True
+        if self._batch_depth == 0:
+            self.sync()
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def add_document(
+        self, doc: Document, chunks: Sequence[Chunk], embeddings: np.ndarray | None = None
+    ) -> None:
+        """Index (or replace) one document; pass ``embeddings`` when computed in a larger batch."""
+        if embeddings is None:
+            embeddings = self.embedder.embed([c.text for c in chunks])
+        if len(embeddings) != len(chunks):
+            raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
+        chunks, embeddings = _first_of_each_id(chunks, embeddings)
+        records = [
+            ChunkRecord(
+                chunk_id=c.chunk_id,
+                doc_id=doc.doc_id,
+                index=c.index,
+                text=c.text,
+                tokens=self._tokens(c.text),
+                metadata=c.metadata(doc),
+            )
+            for c in chunks
+        ]
+        info = DocumentInfo(
+            doc_id=doc.doc_id,
+            source=doc.source,
+            title=doc.title,
+            lang=doc.lang,
+            symbol=doc.symbol,
+            chunk_count=len(chunks),
+            path=doc.path,
+            date=doc.date,
+            content_hash=doc.content_hash,
+            ingested_at=now_iso(),
+        )
+        with self._lock:
+            self.vectors.delete_document(doc.doc_id)
+            self.vectors.add(
+                [
+                    VectorRecord(r.chunk_id, r.doc_id, r.text, vec, r.metadata)
+                    for r, vec in zip(records, embeddings, strict=True)
+                ]
+            )
+            self.catalog.replace_document(info, records)
+            self._after_write()
+
+    def delete_document(self, doc_id: str) -> None:
+        with self._lock:
+            self.vectors.delete_document(doc_id)
+            self.catalog.delete_document(doc_id)
+            self._after_write()
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def documents(self) -> list[DocumentInfo]:
+        return self.catalog.documents()
+
+    def document(self, doc_id: str) -> DocumentInfo | None:
+        return self.catalog.document(doc_id)
+
+    def chunks(self, chunk_ids: Iterable[str]) -> dict[str, ChunkRecord]:
+        return self.catalog.chunks(chunk_ids)
+
+    def document_chunks(self, doc_id: str) -> list[ChunkRecord]:
+        return self.catalog.document_chunks(doc_id)
+
+    def tokens(self, text: str) -> list[str]:
+        """The lexical tokens BM25 uses, for queries."""
+        return self._tokens(text)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the indexed corpus and embedder; answer caches key on it."""
+        return f"{self.manifest.embedder_name}:{self.manifest.fingerprint}"
+
+    def stats(self) -> dict[str, object]:
+        docs = self.documents()
+        by_lang: dict[str, int] = {}
+        for doc in docs:
+            by_lang[doc.lang] = by_lang.get(doc.lang, 0) + 1
+        return {
+            "index_dir": str(self.index_dir),
+            "documents": len(docs),
+            "documents_by_lang": by_lang,
+            "chunks": self.catalog.chunk_count(),
+            "embedder": f"{self.manifest.embedder_name} ({self.manifest.embedder_dimension}-dim)",
+            "chunking": self.manifest.chunking,
+            "tokenizer_version": self.manifest.tokenizer_version,
+            "fingerprint": self.manifest.fingerprint[:16],
+            "created_at": self.manifest.created_at,
+            "updated_at": self.manifest.updated_at,
+        }
+
+    # -- consistency --------------------------------------------------------------------------
+
+    def check(self) -> IndexCheck:
+        with self._lock:
+            truth = self.catalog.chunk_ids()
+            vectors = self.vectors.ids()
+            lexical = self.lexical.ids()
+            return IndexCheck(
+                catalog_chunks=len(truth),
+                vector_chunks=len(vectors),
+                lexical_chunks=len(lexical),
+                missing_vectors=sorted(truth - vectors),
+                orphan_vectors=sorted(vectors - truth),
+                missing_lexical=sorted(truth - lexical),
+                orphan_lexical=sorted(lexical - truth),
+                fingerprint_stale=self.manifest.fingerprint != self.catalog.fingerprint(),
+            )
+
+    def repair(self) -> IndexCheck:
+        """Make Chroma and BM25 match the catalog; returns the check after repairing."""
+        with self._lock:
+            found = self.check()
+            if found.orphan_vectors:
+                logger.info("Deleting %d orphan vectors", len(found.orphan_vectors))
+                self.vectors.delete_ids(found.orphan_vectors)
+            if found.missing_vectors:
+                logger.info("Re-adding %d missing vectors", len(found.missing_vectors))
+                records = list(self.catalog.chunks(found.missing_vectors).values())
+                vectors = self.embedder.embed([r.text for r in records])
+                self.vectors.add(
+                    [
+                        VectorRecord(r.chunk_id, r.doc_id, r.text, vec, r.metadata)
+                        for r, vec in zip(records, vectors, strict=True)
+                    ]
+                )
+            if found.missing_lexical or found.orphan_lexical or found.fingerprint_stale:
+                self._dirty = True
+                self.sync()
+            return self.check()
+
+
+def _first_of_each_id(
+    chunks: Sequence[Chunk], embeddings: np.ndarray
+) -> tuple[list[Chunk], np.ndarray]:
+    """Drop repeated chunk ids: ids hash (doc_id, text), so a repeat is the same text again
+    (a heading or boilerplate paragraph printed twice) and adds nothing to retrieval."""
+    keep, seen = [], set()
+    for i, chunk in enumerate(chunks):
+        if chunk.chunk_id not in seen:
+            seen.add(chunk.chunk_id)
+            keep.append(i)
+    if len(keep) < len(chunks):
+        logger.debug("%s: %d repeated chunk(s) skipped", chunks[0].doc_id, len(chunks) - len(keep))
+    return [chunks[i] for i in keep], embeddings[keep]

@@ -1,0 +1,47 @@
+"""Character classes for mixed Chinese/English text, and the size unit used for chunking.
+
+Kept in one place so that the cleaner, the sentence splitter, the tokenizer and the chunker all
+agree on what counts as a Chinese character.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Han ideographs (basic, extension A, compatibility, extensions B-F).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+# CJK symbols and punctuation (。、「」《》…) and full-width forms (，：；！？（）).
+CJK_PUNCT = "\u3000-\u303f\uff00-\uffef"
+# Anything that sits in Chinese running text without spaces around it.
+CJK = HAN + CJK_PUNCT
+
+HAN_RE = re.compile(f"[{HAN}]")
+CJK_RE = re.compile(f"[{CJK}]")
+
+UNIT_RE = re.compile(f"[{HAN}]|[A-Za-z0-9]+")  # one match per chunking unit
+
+
+def text_units(text: str) -> int:
+    """Size of ``text`` in chunking units: one Han character or one Latin word/number each.
+
+    Characters under-count English and words under-count Chinese; this unit treats both fairly
+    (see ``ChunkSettings``).
+    """
+    return len(UNIT_RE.findall(text))
+
+
+def han_ratio(text: str) -> float:
+    """Share of Han characters among Han characters and Latin letters (0.0 when neither)."""
+    han = len(HAN_RE.findall(text))
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    total = han + latin
+    return han / total if total else 0.0
+
+
+def display_width(text: str) -> int:
+    """Printed width in columns: CJK characters take two, everything else one.
+
+    Used to judge whether a PDF line reached the right margin, which is what tells a wrapped
+    line from a short heading.
+    """
+    return sum(2 if CJK_RE.match(ch) else 1 for ch in text)

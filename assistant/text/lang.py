@@ -1,0 +1,52 @@
+"""Language of a text: "zh", "en" or "other".
+
+langdetect is probabilistic; seeding its factory makes the same text always get the same answer,
+which keeps chunk metadata and evaluation runs reproducible. A script check runs first because
+langdetect is unreliable on short or mixed Chinese/English text (a Chinese paragraph full of
+resolution numbers, a one-line question).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from langdetect import DetectorFactory, detect_langs
+from langdetect.lang_detect_exception import LangDetectException
+
+from assistant.text.cjk import han_ratio
+
+Language = Literal["zh", "en", "other"]
+
+DetectorFactory.seed = 0
+
+# Above this share of Han characters (among Han + Latin letters) a text is Chinese: Chinese
+# passages quote English names and symbols, but never the other way round at this rate.
+_HAN_SHARE_ZH = 0.2
+_ENGLISH_WORDS = frozenset(
+    "the of and to in is are was were what which who whom how why when where does did do "
+    "a an on for with by at from that this it be has have".split()
+)
+_WORD_RE = re.compile(r"[A-Za-z]+")
+
+
+def detect_language(text: str) -> Language:
+    """Detect the language of ``text`` deterministically."""
+    share = han_ratio(text)
+    if share > _HAN_SHARE_ZH:
+        return "zh"
+    words = _WORD_RE.findall(text)
+    if not words:
+        return "other"
+    if len(words) <= 6 and any(w.lower() in _ENGLISH_WORDS for w in words):
+        return "en"  # short questions: langdetect guesses wildly on a handful of words
+    try:
+        guesses = detect_langs(text)
+    except LangDetectException:
+        return "other"
+    best = guesses[0].lang
+    if best == "en":
+        return "en"
+    if best.startswith("zh"):
+        return "zh"
+    return "other"

@@ -1,0 +1,62 @@
+"""Answer text as chat HTML: escaped, with each ``[n]`` marker turned into a clickable reference.
+
+The answer comes from a model that read untrusted documents, so it is escaped before any markup
+is added; the only HTML in a chat message is what this module writes. A click on a reference is
+picked up by the page script in :mod:`assistant.ui.theme` and selects the passage in the sources
+panel.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.types import Answer
+from assistant.ui.escape import esc
+
+# "[3]", "[1, 2]" and "[1，2]" (full-width comma, as Chinese answers write it).
+MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\]")
+
+
+def marker_numbers(group: str) -> list[int]:
+    """The citation numbers inside one bracket, in order."""
+    return [int(n) for n in re.findall(r"\d+", group)]
+
+
+def _reference(turn: int, number: int, clickable: bool) -> str:
+    if not clickable:
+        return f'<span class="cite-ref cite-pending">[{number}]</span>'
+    return (
+        f'<span class="cite-ref" role="button" tabindex="0" data-turn="{turn}" '
+        f'data-n="{number}" title="Show source {number}">[{number}]</span>'
+    )
+
+
+def render_answer_html(text: str, turn: int, cited: set[int] | None = None) -> str:
+    """Escape ``text`` and render its markers; only numbers in ``cited`` become clickable.
+
+    ``cited=None`` is used while the answer is still streaming: the markers are styled but not
+    clickable yet, since the passages they point to are only known once the answer is final.
+    """
+    parts: list[str] = []
+    last = 0
+    for match in MARKER.finditer(text):
+        parts.append(esc(text[last : match.start()]))
+        refs = [
+            _reference(turn, n, clickable=cited is not None and n in cited)
+            for n in marker_numbers(match.group(1))
+        ]
+        parts.append("".join(refs))
+        last = match.end()
+    parts.append(esc(text[last:]))
+    return "".join(parts)
+
+
+def answer_plain_text(answer: Answer) -> str:
+    """The answer as plain text with its sources listed, for the clipboard."""
+    lines = [answer.text.strip()]
+    if answer.citations:
+        lines.append("")
+        for citation in sorted(answer.citations, key=lambda c: c.number):
+            passage = citation.passage
+            lines.append(f"[{citation.number}] {passage.title} — {passage.label}")
+    return "\n".join(lines)

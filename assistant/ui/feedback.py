@@ -1,0 +1,137 @@
+"""Thumbs up/down with an optional comment, appended as one JSON line per vote.
+
+A line carries what is needed to reproduce and judge the answer later (question, answer text,
+citations, model, index fingerprint, prompt hashes, filters) and nothing else: no settings, no
+environment, no credentials. Known secret values are also masked in free text, in case a user
+pastes one into a comment.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from assistant.answer.types import Answer
+from assistant.ui.labels import t
+from assistant.ui.session import ChatSession, TurnRecord
+
+log = logging.getLogger(__name__)
+
+Rating = Literal["up", "down"]
+_MASK = "[redacted]"
+_lock = threading.Lock()
+
+
+def _citations(answer: Answer) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": c.number,
+            "doc_id": c.passage.doc_id,
+            "source": c.passage.source,
+            "symbol": c.passage.symbol,
+            "paragraph": c.passage.paragraph,
+            "page": c.passage.page,
+            "chunk_id": c.passage.chunk_id,
+            "supporting_sentences": c.supporting_sentences,
+        }
+        for c in answer.citations
+    ]
+
+
+def feedback_record(
+    record: TurnRecord,
+    rating: Rating,
+    comment: str,
+    index_fingerprint: str,
+    ui_lang: str,
+) -> dict[str, Any]:
+    """The JSON object written for one vote on one answered turn."""
+    answer = record.answer
+    if answer is None:
+        raise ValueError("feedback needs an answered turn")
+    return {
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "rating": rating,
+        "comment": comment.strip(),
+        "question": record.question,
+        "standalone_question": answer.standalone_question,
+        "answer": answer.text,
+        "refused": answer.refused,
+        "refusal_reason": answer.refusal_reason,
+        "language": answer.language,
+        "citations": _citations(answer),
+        "unsupported_sentences": answer.unsupported_sentences,
+        "model": answer.model,
+        "index_fingerprint": index_fingerprint,
+        "prompt_hashes": answer.prompt_hashes,
+        "filters": record.filters,
+        "ui_language": ui_lang,
+    }
+
+
+def _mask(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, _MASK)
+        return value
+    if isinstance(value, list):
+        return [_mask(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask(v, secrets) for k, v in value.items()}
+    return value
+
+
+def append_feedback(path: Path, entry: dict[str, Any], secrets: Iterable[str] = ()) -> None:
+    """Append ``entry`` as one line, with every known secret value masked."""
+    masked = _mask(entry, sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True))
+    line = json.dumps(masked, ensure_ascii=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _lock, path.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+    log.info("Feedback (%s) saved to %s", entry.get("rating"), path)
+
+
+class FeedbackCallbacks:
+    """Votes from the feedback row (selected answer) and from the chat's own thumbs."""
+
+    def __init__(self, path: Path, index_fingerprint: Callable[[], str], secrets: list[str]):
+        self.path = path
+        self.index_fingerprint = index_fingerprint
+        self.secrets = secrets
+
+    def vote(
+        self, rating: Rating, comment: str, session: ChatSession, ui_lang: str
+    ) -> tuple[str, str]:
+        """Record a vote on the selected answer; returns (status, cleared comment box)."""
+        return self._record(session.selected_turn, rating, comment, session, ui_lang)
+
+    def like(
+        self, message_index: int, liked: bool, comment: str, session: ChatSession, ui_lang: str
+    ) -> tuple[str, str]:
+        """A thumb on a chat message; each turn is two messages (question, answer)."""
+        rating: Rating = "up" if liked else "down"
+        return self._record(message_index // 2, rating, comment, session, ui_lang)
+
+    def _record(
+        self,
+        turn: int | None,
+        rating: Rating,
+        comment: str,
+        session: ChatSession,
+        ui_lang: str,
+    ) -> tuple[str, str]:
+        record = session.turn(turn)
+        if record is None or record.answer is None:
+            return t("feedback_nothing", ui_lang), comment
+        entry = feedback_record(record, rating, comment or "", self.index_fingerprint(), ui_lang)
+        try:
+            append_feedback(self.path, entry, self.secrets)
+        except OSError as exc:
+            log.error("Cannot write feedback to %s: %s", self.path, exc.strerror)
+            return t("error_note", ui_lang), comment
+        return t("feedback_thanks", ui_lang), ""

@@ -1,0 +1,56 @@
+"""The chat transcript, rebuilt from the session for every update.
+
+Questions are escaped like answers: the chat shows text, and the only markup in it is the
+citation references, the refused badge and the error badge written here.
+"""
+
+from __future__ import annotations
+
+from assistant.answer.types import Answer
+from assistant.ui.citations import render_answer_html
+from assistant.ui.escape import esc
+from assistant.ui.labels import t
+from assistant.ui.session import ChatSession, TurnRecord
+
+Message = dict[str, str]
+
+
+def _badge(kind: str, text: str) -> str:
+    return f'<span class="{kind}-badge">{esc(text)}</span>'
+
+
+def answer_html(answer: Answer, turn: int, ui_lang: str) -> str:
+    """A final answer: refused badge when refused, else text with clickable references."""
+    if answer.refused:
+        lang = answer.language if answer.language in ("zh", "en") else ui_lang
+        body = esc(answer.text.strip()) or esc(t("refused_note", lang))
+        return f"{_badge('refused', t('refused_badge', lang))}\n\n{body}"
+    cited = {c.number for c in answer.citations}
+    return render_answer_html(answer.text, turn, cited)
+
+
+def _assistant_content(record: TurnRecord, turn: int, ui_lang: str, partial: str | None) -> str:
+    if record.answer is not None:
+        return answer_html(record.answer, turn, ui_lang)
+    if record.error is not None:
+        return f"{_badge('error', t('error_badge', ui_lang))}\n\n{esc(record.error)}"
+    if partial:
+        return render_answer_html(partial, turn, None)
+    return f'<span class="thinking">{esc(t("thinking", ui_lang))}</span>'
+
+
+def render_messages(
+    session: ChatSession,
+    ui_lang: str,
+    partial: str | None = None,
+    streaming_turn: int | None = None,
+) -> list[Message]:
+    """User/assistant message pairs, one per turn; ``partial`` is turn ``streaming_turn``'s text."""
+    messages: list[Message] = []
+    for index, record in enumerate(session.turns):
+        text = partial if index == streaming_turn else None
+        messages.append({"role": "user", "content": esc(record.question)})
+        messages.append(
+            {"role": "assistant", "content": _assistant_content(record, index, ui_lang, text)}
+        )
+    return messages

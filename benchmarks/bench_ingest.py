@@ -1,0 +1,234 @@
+"""Ingestion throughput and scaling: the shipped corpus, then 1, 3 and 9 UNGDC sessions.
+
+Each size is ingested into a fresh index in its own process (so peak RSS and CPU time are that
+ingest's alone), then ingested again unchanged: the second run should only hash files and find
+nothing to do. Time and index size are fitted against the number of documents on a log-log
+scale; a slope of 1.0 is linear growth.
+
+    .venv/bin/python -m benchmarks.bench_ingest            # full run, about 20-40 min on 2 cores
+    .venv/bin/python -m benchmarks.bench_ingest --quick    # tiny copies, about a minute
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from assistant.logging_setup import configure_logging
+from benchmarks.common import (
+    DEFAULT_WORK_DIR,
+    format_table,
+    loglog_slope,
+    machine_description,
+    ratio,
+    results_path,
+    write_results,
+)
+from benchmarks.corpora import (
+    CorpusSpec,
+    IngestRun,
+    build_fresh,
+    corpus_specs,
+    index_dir,
+    index_sizes,
+    indexes_dir,
+    run_ingest,
+)
+
+logger = logging.getLogger(__name__)
+
+NAME = "ingest"
+TARGET_CORPUS_S = 60.0
+TARGET_NINE_SESSIONS_S = 15 * 60.0
+TARGET_REINGEST_SHARE = 0.05
+MIB = 1024**2
+
+
+def measure(spec: CorpusSpec, work_dir: Path, quick: bool) -> dict[str, Any]:
+    """First ingest into a fresh index, its size on disk, then an unchanged re-ingest."""
+    logger.info("ingesting %s (%d documents)", spec.label, spec.documents())
+    first = build_fresh(spec, work_dir, quick)
+    target = index_dir(work_dir, spec, quick)
+    sizes = index_sizes(target)
+    again = run_ingest(spec.paths, target, indexes_dir(work_dir, quick) / "logs")
+    if again.report["added"] or again.report["updated"] or again.report["removed"]:
+        logger.warning("re-ingest of %s changed the index: %s", spec.key, again.report)
+    return {
+        "key": spec.key,
+        "label": spec.label,
+        "sessions": spec.sessions,
+        "paths": [str(p) for p in spec.paths],
+        "documents": first.report["added"],
+        "source_mb": round(spec.megabytes(), 2),
+        "chunks": first.chunks,
+        "first": _run_fields(first),
+        "reingest": _run_fields(again),
+        "reingest_share_wall": ratio(again.wall_s, first.wall_s),
+        "reingest_share_pipeline": ratio(again.pipeline_s, first.pipeline_s),
+        "chunks_per_s": ratio(first.chunks, first.pipeline_s),
+        "chunks_per_s_embedding": ratio(first.chunks, first.report["seconds_embedding"]),
+        "embedding_share": first.embedding_share,
+        "index_bytes": sizes,
+    }
+
+
+def _run_fields(run: IngestRun) -> dict[str, Any]:
+    return {
+        "wall_s": round(run.wall_s, 3),
+        "pipeline_s": round(run.pipeline_s, 3),
+        "cpu_s": round(run.cpu_s, 2),
+        "peak_rss_mib": round(run.peak_rss_mib, 1),
+        "report": run.report,
+    }
+
+
+def growth(rows: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Log-log slopes over the UNGDC sizes (same kind of documents, growing count)."""
+    ungdc = [r for r in rows if r["sessions"] > 0]
+    docs = [r["documents"] for r in ungdc]
+    chunks = [r["chunks"] for r in ungdc]
+    wall = [r["first"]["wall_s"] for r in ungdc]
+    pipeline = [r["first"]["pipeline_s"] for r in ungdc]
+    embedding = [r["first"]["report"]["seconds_embedding"] for r in ungdc]
+    writing = [r["first"]["report"]["seconds_writing"] for r in ungdc]
+    size = [r["index_bytes"]["total"] for r in ungdc]
+    rss = [r["first"]["peak_rss_mib"] for r in ungdc]
+    return {
+        "chunks_vs_docs": loglog_slope(docs, chunks),
+        "wall_vs_docs": loglog_slope(docs, wall),
+        "pipeline_vs_docs": loglog_slope(docs, pipeline),
+        "pipeline_vs_chunks": loglog_slope(chunks, pipeline),
+        "embedding_vs_chunks": loglog_slope(chunks, embedding),
+        "writing_vs_chunks": loglog_slope(chunks, writing),
+        "index_size_vs_docs": loglog_slope(docs, size),
+        "peak_rss_vs_docs": loglog_slope(docs, rss),
+    }
+
+
+def targets(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    by_key = {r["key"]: r for r in rows}
+    out: dict[str, Any] = {}
+    if "corpus" in by_key:
+        wall = by_key["corpus"]["first"]["wall_s"]
+        out["corpus_ingest_s"] = {"value": wall, "target": TARGET_CORPUS_S, "met": wall < TARGET_CORPUS_S}
+    if "ungdc-9" in by_key:
+        wall = by_key["ungdc-9"]["first"]["wall_s"]
+        out["nine_sessions_s"] = {
+            "value": wall,
+            "target": TARGET_NINE_SESSIONS_S,
+            "met": wall < TARGET_NINE_SESSIONS_S,
+        }
+    shares = [r["reingest_share_wall"] for r in rows if r["reingest_share_wall"] is not None]
+    if shares:
+        worst = max(shares)
+        out["reingest_share_wall_max"] = {
+            "value": worst,
+            "target": TARGET_REINGEST_SHARE,
+            "met": worst < TARGET_REINGEST_SHARE,
+        }
+    return out
+
+
+def tables(rows: list[dict[str, Any]], slopes: dict[str, float | None]) -> str:
+    main = format_table(
+        [
+            "corpus",
+            "docs",
+            "MB",
+            "chunks",
+            "wall s",
+            "ingest s",
+            "chunks/s",
+            "embed %",
+            "index MiB",
+            "peak RSS MiB",
+            "CPU s",
+            "re-ingest s",
+            "re-ingest %",
+        ],
+        [
+            [
+                r["label"],
+                r["documents"],
+                r["source_mb"],
+                r["chunks"],
+                r["first"]["wall_s"],
+                r["first"]["pipeline_s"],
+                r["chunks_per_s"],
+                100 * r["embedding_share"] if r["embedding_share"] is not None else None,
+                r["index_bytes"]["total"] / MIB,
+                r["first"]["peak_rss_mib"],
+                r["first"]["cpu_s"],
+                r["reingest"]["wall_s"],
+                100 * r["reingest_share_wall"] if r["reingest_share_wall"] is not None else None,
+            ]
+            for r in rows
+        ],
+        title="Ingestion (wall s: whole `assistant ingest`-like process; ingest s: the pipeline)",
+    )
+    parts = format_table(
+        ["corpus", "load+chunk s", "embed s", "write s", "chroma MiB", "bm25 MiB", "catalog MiB",
+         "emb. cache MiB", "re-ingest ingest s"],
+        [
+            [
+                r["label"],
+                r["first"]["report"]["seconds_loading"],
+                r["first"]["report"]["seconds_embedding"],
+                r["first"]["report"]["seconds_writing"],
+                r["index_bytes"]["chroma"] / MIB,
+                r["index_bytes"]["bm25"] / MIB,
+                r["index_bytes"]["catalog"] / MIB,
+                r["index_bytes"]["embedding_cache"] / MIB,
+                r["reingest"]["pipeline_s"],
+            ]
+            for r in rows
+        ],
+        title="Where the time and the bytes go",
+    )
+    grow = format_table(
+        ["growth (UNGDC 1 → 3 → 9 sessions)", "log-log slope"],
+        [[name.replace("_", " "), value] for name, value in slopes.items()],
+        title="Growth exponents (1.0 = linear)",
+    )
+    return "\n\n".join([main, parts, grow])
+
+
+def main(
+    quick: Annotated[bool, typer.Option(help="Tiny copies of each corpus (smoke test).")] = False,
+    work_dir: Annotated[Path, typer.Option(help="Indexes and logs go here.")] = DEFAULT_WORK_DIR,
+    results_dir: Annotated[
+        Path | None, typer.Option(help="Default: benchmarks/results (quick: WORK_DIR/results).")
+    ] = None,
+    only: Annotated[
+        list[str] | None, typer.Option(help="Only these sizes: corpus, ungdc-1, ungdc-3, ungdc-9.")
+    ] = None,
+) -> None:
+    """Ingest each corpus size into a fresh index and report time, memory and size."""
+    configure_logging()
+    started = time.perf_counter()
+    machine = machine_description()
+    specs = [s for s in corpus_specs(work_dir, quick) if not only or s.key in only]
+    rows = [measure(spec, work_dir, quick) for spec in specs]
+    slopes = growth(rows)
+    typer.echo(tables(rows, slopes))
+    goals = targets(rows)
+    for name, goal in goals.items():
+        typer.echo(f"target {name}: {goal['value']:.3g} vs {goal['target']:.3g} -> "
+                   f"{'met' if goal['met'] else 'MISSED'}")
+    path = write_results(
+        results_path(NAME, results_dir, quick, work_dir),
+        NAME,
+        params={"quick": quick, "work_dir": str(work_dir), "sizes": [s.key for s in specs]},
+        results={"sizes": rows, "growth_slopes": slopes, "targets": goals},
+        machine=machine,
+        started=started,
+    )
+    typer.echo(f"results: {path}")
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,51 @@
+"""The manifest refuses an index built with another embedder or chunker, and --rebuild fixes it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.index.factory import open_index
+from assistant.index.manifest import IndexMismatchError
+from tests.index.conftest import ZH_MEETING, FakeEmbedder, make_document
+
+
+def test_manifest_records_what_the_index_was_built_with(tmp_path, settings_for):
+    settings = settings_for(tmp_path)
+    index = open_index(settings, FakeEmbedder())
+    index.add_document(*make_document("zh/a.txt", "zh", [ZH_MEETING]))
+    fingerprint = index.fingerprint
+    index.close()
+    data = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert data["embedder_name"] == "fake-embedder" and data["embedder_dimension"] == 8
+    assert data["chunking"] == settings.chunking.model_dump()
+    assert data["tokenizer_version"] and data["created_at"] and data["updated_at"]
+    assert fingerprint.endswith(data["fingerprint"]) and len(data["fingerprint"]) == 64
+
+
+def test_other_embedder_is_refused_with_rebuild_hint(tmp_path, settings_for):
+    settings = settings_for(tmp_path)
+    open_index(settings, FakeEmbedder()).close()
+    with pytest.raises(IndexMismatchError, match="assistant ingest --rebuild") as caught:
+        open_index(settings, FakeEmbedder(name="other-embedder", dimension=8))
+    assert "fake-embedder" in str(caught.value) and "other-embedder" in str(caught.value)
+
+
+def test_other_chunk_settings_are_refused(tmp_path, settings_for):
+    open_index(settings_for(tmp_path), FakeEmbedder()).close()
+    changed = settings_for(tmp_path)
+    changed.chunking.max_units += 50
+    with pytest.raises(IndexMismatchError, match="chunk settings"):
+        open_index(changed, FakeEmbedder())
+
+
+def test_rebuild_starts_afresh_with_the_new_embedder(tmp_path, settings_for):
+    settings = settings_for(tmp_path)
+    index = open_index(settings, FakeEmbedder())
+    index.add_document(*make_document("zh/a.txt", "zh", [ZH_MEETING]))
+    index.close()
+    rebuilt = open_index(settings, FakeEmbedder(name="other-embedder", dimension=4), rebuild=True)
+    assert rebuilt.documents() == [] and rebuilt.check().ok
+    assert rebuilt.manifest.embedder_name == "other-embedder"
+    rebuilt.close()

@@ -1,0 +1,101 @@
+"""HybridIndex with hand-made documents: writes, replacement, deletion, check and repair."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.index.factory import build_retriever, open_index
+from tests.index.conftest import EN_CLIMATE, EN_SCHOOLS, ZH_MEETING, ZH_RESOLUTION, make_document
+
+
+def test_documents_and_chunks_are_listed(small_index):
+    docs = {d.doc_id: d for d in small_index.documents()}
+    assert set(docs) == {"zh/report.txt", "en/speech.txt"}
+    assert docs["zh/report.txt"].lang == "zh" and docs["zh/report.txt"].chunk_count == 2
+    assert docs["zh/report.txt"].symbol == "S/2018/000"
+    chunks = small_index.document_chunks("zh/report.txt")
+    assert [c.text for c in chunks] == [ZH_MEETING, ZH_RESOLUTION]
+    assert chunks[0].metadata["paragraph"] == "1" and chunks[0].lang == "zh"
+    assert small_index.check().ok
+
+
+def test_replacing_a_document_swaps_only_its_chunks(small_index):
+    en_before = small_index.catalog.chunk_ids("en/speech.txt")
+    new_paragraph = "新增的一段：委员会通过了工作方案。"
+    doc, chunks = make_document("zh/report.txt", "zh", [ZH_MEETING, new_paragraph])
+    small_index.add_document(doc, chunks)
+    assert small_index.catalog.chunk_ids("en/speech.txt") == en_before
+    assert small_index.catalog.chunk_ids("zh/report.txt") == {c.chunk_id for c in chunks}
+    assert small_index.check().ok
+
+
+def test_deleting_a_document_removes_it_everywhere(small_index):
+    fingerprint = small_index.fingerprint
+    small_index.delete_document("en/speech.txt")
+    assert [d.doc_id for d in small_index.documents()] == ["zh/report.txt"]
+    assert small_index.check().ok and small_index.vectors.count() == 2
+    assert small_index.fingerprint != fingerprint
+
+
+def test_check_finds_a_vector_deleted_behind_the_catalogs_back(small_index):
+    victim = sorted(small_index.catalog.chunk_ids("zh/report.txt"))[0]
+    small_index.vectors.delete_ids([victim])
+    found = small_index.check()
+    assert found.missing_vectors == [victim] and not found.ok
+    assert small_index.repair().ok
+    assert victim in small_index.vectors.ids()
+
+
+def test_crash_between_chroma_and_catalog_is_repairable(small_index, monkeypatch):
+    doc, chunks = make_document("en/new.txt", "en", ["A paragraph written only to Chroma."])
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(small_index.catalog, "replace_document", crash)
+    with pytest.raises(RuntimeError):
+        small_index.add_document(doc, chunks)
+    monkeypatch.undo()
+    found = small_index.check()
+    assert found.orphan_vectors == [chunks[0].chunk_id]
+    assert small_index.repair().ok and small_index.vectors.count() == 4
+
+
+def test_stale_bm25_is_rebuilt_by_repair(small_index):
+    small_index.lexical.build(small_index.catalog.lexical_entries()[:1])
+    assert small_index.check().missing_lexical
+    assert small_index.repair().ok
+
+
+def test_reopening_keeps_everything(small_index, use_embedder):
+    small_index.close()
+    again = open_index(small_index.settings, use_embedder)
+    assert len(again.documents()) == 2 and again.check().ok
+    hits = build_retriever(again.settings, again).search("schools closed", 1, mode="lexical")
+    assert hits[0].text == EN_SCHOOLS
+    again.close()
+
+
+def test_retriever_modes_filters_and_scores(small_index):
+    retriever = build_retriever(small_index.settings, small_index)
+    query = "At which meeting did the Committee consider the report?"
+    hybrid = retriever.search(query, 4)
+    assert hybrid[0].text == ZH_MEETING
+    assert hybrid[0].dense_score is not None and -1.0 <= hybrid[0].dense_score <= 1.0
+    assert hybrid[0].label == "S/2018/000 ¶1"
+    dense = retriever.search(query, 4, mode="dense")
+    assert [p.score for p in dense] == sorted((p.score for p in dense), reverse=True)
+    assert all(p.lexical_score is None for p in dense)
+    lexical = retriever.search("第330次会议", 4, mode="lexical")
+    assert lexical[0].text == ZH_MEETING and lexical[0].lexical_score > 0
+    assert {p.lang for p in retriever.search(query, 4, langs=["en"])} == {"en"}
+    only = retriever.search(query, 4, doc_ids=["en/speech.txt"])
+    assert {p.doc_id for p in only} == {"en/speech.txt"}
+    assert retriever.search("   ") == []
+    with pytest.raises(ValueError):
+        retriever.search(query, mode="fuzzy")  # type: ignore[arg-type]
+
+
+def test_climate_in_chinese_finds_the_english_passage(small_index):
+    retriever = build_retriever(small_index.settings, small_index)
+    assert retriever.search("气候变化是当今时代的决定性问题", 1)[0].text == EN_CLIMATE
