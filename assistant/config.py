@@ -56,6 +56,10 @@ class EmbedderSettings(BaseModel):
     kind: Literal["use", "sentence-transformers"] = "use"
     path: Path | None = None  # model directory for sentence-transformers
     batch_size: int = 64
+    # BLAS threads for USE. One is fastest on a 2-core machine: its matrices are small, and a
+    # second thread spin-waits against the LLM or the other core's work (3-5x more CPU time,
+    # measured). None: one per physical core.
+    threads: int | None = 1
 
 
 class ChromaSettings(BaseModel):
@@ -76,6 +80,12 @@ class RetrievalSettings(BaseModel):
     lexical_weight: float = 1.0
     query_translation: bool = False
     glossary_expansion: bool = True
+    # Cross-lingual keyword search (assistant/index/term_bridge.py): each query term is also
+    # searched as its nearest corpus terms of the other language, in a BM25 run of its own.
+    term_translation: bool = True
+    term_min_similarity: float = 0.8
+    terms_per_token: int = 2
+    crosslingual_weight: float = 1.0
 
 
 class LLMSettings(BaseModel):

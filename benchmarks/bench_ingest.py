@@ -114,7 +114,11 @@ def targets(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "corpus" in by_key:
         wall = by_key["corpus"]["first"]["wall_s"]
-        out["corpus_ingest_s"] = {"value": wall, "target": TARGET_CORPUS_S, "met": wall < TARGET_CORPUS_S}
+        out["corpus_ingest_s"] = {
+            "value": wall,
+            "target": TARGET_CORPUS_S,
+            "met": wall < TARGET_CORPUS_S,
+        }
     if "ungdc-9" in by_key:
         wall = by_key["ungdc-9"]["first"]["wall_s"]
         out["nine_sessions_s"] = {
@@ -171,8 +175,17 @@ def tables(rows: list[dict[str, Any]], slopes: dict[str, float | None]) -> str:
         title="Ingestion (wall s: whole `assistant ingest`-like process; ingest s: the pipeline)",
     )
     parts = format_table(
-        ["corpus", "load+chunk s", "embed s", "write s", "chroma MiB", "bm25 MiB", "catalog MiB",
-         "emb. cache MiB", "re-ingest ingest s"],
+        [
+            "corpus",
+            "load+chunk s",
+            "embed s",
+            "write s",
+            "chroma MiB",
+            "bm25 MiB",
+            "catalog MiB",
+            "emb. cache MiB",
+            "re-ingest ingest s",
+        ],
         [
             [
                 r["label"],
@@ -217,8 +230,10 @@ def main(
     typer.echo(tables(rows, slopes))
     goals = targets(rows)
     for name, goal in goals.items():
-        typer.echo(f"target {name}: {goal['value']:.3g} vs {goal['target']:.3g} -> "
-                   f"{'met' if goal['met'] else 'MISSED'}")
+        typer.echo(
+            f"target {name}: {goal['value']:.3g} vs {goal['target']:.3g} -> "
+            f"{'met' if goal['met'] else 'MISSED'}"
+        )
     path = write_results(
         results_path(NAME, results_dir, quick, work_dir),
         NAME,

@@ -19,6 +19,7 @@ Writes benchmarks/results/llm.json.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -35,8 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import LLMSettings, get_settings  # noqa: E402
-from assistant.models.hardware import describe_machine, physical_cores  # noqa: E402
+from assistant.models.hardware import physical_cores  # noqa: E402
 from assistant.models.manager import ModelManager  # noqa: E402
+from benchmarks.common import machine_description  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "llm.json"
 SYSTEM = (
@@ -248,7 +250,7 @@ def main(
     bandwidth = memory_bandwidth_gbs()
     best_bw = max(bandwidth.values())
     report = {
-        "machine": describe_machine(),
+        "machine": machine_description(),
         "memory_bandwidth_gbs": bandwidth,
         "method": __doc__.strip().splitlines()[0],
         "models": {},
@@ -298,6 +300,7 @@ def main(
             "decode_bound_tok_s": bound,
         }
         lines.append(_table_rows(name, summary, bound))
+    report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     typer.echo(_table(report, lines, settings_for))
@@ -330,7 +333,8 @@ def _table(report: dict, lines: list[list[str]], settings_for: dict) -> str:
     bw = ", ".join(f"{k}: {v:.1f} GB/s" for k, v in report["memory_bandwidth_gbs"].items())
     head = [
         f"machine: {machine['cpu_model']}, {machine['physical_cores']} cores, "
-        f"{machine['ram_bytes'] / 2**30:.1f} GiB RAM; copy bandwidth {bw}",
+        f"{machine['ram_gib']} GiB RAM; copy bandwidth {bw}; "
+        f"load average at start {machine['load_average_1_5_15']}",
         *(
             f"{name}: n_ctx={s.n_ctx} n_batch={s.n_batch} n_threads={s.n_threads} "
             f"max_tokens={s.max_tokens}"

@@ -180,10 +180,13 @@ def fmt(value: Any, digits: int = 2) -> str:
 
 
 def format_table(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    title: str | None = None,
+    digits: int = 2,
 ) -> str:
     """A plain-text table, numbers right-aligned, ready to paste into a Markdown code block."""
-    cells = [[fmt(v) for v in row] for row in rows]
+    cells = [[fmt(v, digits) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
         for i, cell in enumerate(row):

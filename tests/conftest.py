@@ -37,10 +37,11 @@ class CorpusIndex:
 
 @pytest.fixture(scope="session")
 def use_embedder():
-    """The real USE multilingual v3 embedder, loaded once."""
-    from assistant.index.use_embedder import UniversalSentenceEncoder
+    """The real USE multilingual v3 embedder as configured by default, loaded once."""
+    from assistant.config import EmbedderSettings
+    from assistant.index.factory import build_embedder
 
-    return UniversalSentenceEncoder()
+    return build_embedder(EmbedderSettings())
 
 
 @pytest.fixture(scope="session")

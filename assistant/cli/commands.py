@@ -1,5 +1,6 @@
 """Imports every command module so that each registers itself on the root app."""
 
+# ruff: noqa: I001  (one line per command module keeps parallel edits conflict-free)
 from __future__ import annotations
 
 from assistant.cli import ask  # noqa: F401

@@ -14,8 +14,9 @@ import typer
 from assistant.cli import app
 from assistant.config import Settings, get_settings
 from assistant.eval.gate import GateConfig, comparable, find_regressions
-from assistant.eval.report import summary_markdown, write_report
-from assistant.eval.runner import SUMMARY_FILE, load_run, run_eval
+from assistant.eval.report import settings_markdown, summary_markdown, write_report
+from assistant.eval.rundir import SUMMARY_FILE, load_run
+from assistant.eval.runner import run_eval
 
 
 def _gate_config(
@@ -63,6 +64,7 @@ def _report_and_gate(
     typer.echo(f"\nrun: {run_dir}\nreport: {paths.html}\nwall time: {summary['wall_time_s']:.1f} s")
     if base_summary is None:
         return
+    typer.echo("\n" + settings_markdown(summary, base_summary))
     for warning in comparable(summary, base_summary):
         typer.echo(f"warning: {warning}", err=True)
     regressions = find_regressions(summary, base_summary, config)
@@ -109,6 +111,12 @@ def eval_command(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Only the first N questions.")
     ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only", help='Only this slice or id, e.g. "en→zh", "q:en", "tag:list" (repeat).'
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Runs folder (default: evals/runs).")
     ] = None,
@@ -132,6 +140,7 @@ def eval_command(
         retrieval_only,
         label=label,
         limit=limit,
+        only=only or (),
         progress=progress,
     )
     _report_and_gate(result.run_dir, baseline, config, fail_on_regression)

@@ -14,7 +14,7 @@ models_app = typer.Typer(
 )
 app.add_typer(models_app, name="models")
 
-_NAME = typer.Argument(..., help="A model name from the manifest, e.g. default or small.")
+_NAME = typer.Argument("default", help="A model name from the manifest: default or small.")
 
 
 def _manager() -> ModelManager:

@@ -52,7 +52,8 @@ def slice_bars(
         axes.bar(positions, current, 0.6, color="#3572b0")
         for x, value in zip(positions, current, strict=True):
             axes.text(x, value + 0.01, f"{value:.2f}", ha="center", fontsize=7)
-    axes.set_xticks(positions, [f"{n}\n(n={slices[n].get('n', '?')})" for n in names], fontsize=7)
+    labels = [f"{n} (n={slices[n].get('n', '?')})" for n in names]
+    axes.set_xticks(positions, labels, fontsize=7, rotation=35, ha="right")
     axes.set_ylim(0, 1.08)
     axes.set_title(METRICS[metric].label if metric in METRICS else metric, fontsize=10)
     axes.grid(axis="y", alpha=0.3)

@@ -74,3 +74,25 @@ def flipped_questions(
         flip = Flip(record["id"], record["question"], old["passed"], record["passed"])
         (to_pass if record["passed"] else to_fail).append(flip)
     return to_fail, to_pass
+
+
+def flatten_settings(settings: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested settings as dotted keys ("retrieval.fusion": "weighted")."""
+    flat: dict[str, Any] = {}
+    for key, value in settings.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(flatten_settings(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def settings_diff(current: dict[str, Any], baseline: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(setting, baseline value, current value) for every setting that differs."""
+    now, before = flatten_settings(current), flatten_settings(baseline)
+    return [
+        (key, before.get(key), now.get(key))
+        for key in sorted(set(now) | set(before))
+        if now.get(key) != before.get(key)
+    ]

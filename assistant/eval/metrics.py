@@ -277,13 +277,16 @@ def summarize(outcomes: Sequence[QuestionOutcome]) -> dict[str, float | int | No
     return summary
 
 
+_BUILT_IN_SLICE_TAGS = frozenset({"followup", "unanswerable"})  # already slices of their own
+
+
 def slice_names(outcome: QuestionOutcome) -> list[str]:
     """Every slice a question belongs to, besides "all"."""
     names = [f"q:{outcome.question_lang}"]
     names.append(outcome.pair_slice if outcome.answerable else "unanswerable")
     if outcome.followup:
         names.append("followup")
-    names.extend(f"tag:{tag}" for tag in outcome.tags)
+    names.extend(f"tag:{tag}" for tag in outcome.tags if tag not in _BUILT_IN_SLICE_TAGS)
     return names
 
 

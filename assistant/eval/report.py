@@ -12,9 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from assistant.eval.charts import latency_histogram, slice_bars
-from assistant.eval.diff import Flip, MetricDelta, flipped_questions, metric_deltas
+from assistant.eval.diff import (
+    Flip,
+    MetricDelta,
+    flatten_settings,
+    flipped_questions,
+    metric_deltas,
+    settings_diff,
+)
 from assistant.eval.metrics import METRICS
-from assistant.eval.runner import load_run
+from assistant.eval.rundir import load_run
 
 SLICE_COLUMNS: tuple[str, ...] = (
     "n",
@@ -41,6 +48,8 @@ CHART_METRICS: tuple[str, ...] = (
     "language_accuracy",
 )
 SNIPPET = 400
+# The settings groups that change what is measured; paths, app and server details do not.
+MEASURED_SETTINGS: tuple[str, ...] = ("chunking", "embedder", "retrieval", "llm", "answer")
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,23 @@ def summary_markdown(summary: dict[str, Any], baseline: dict[str, Any] | None = 
     return "\n".join(parts)
 
 
+def _measured_settings(summary: dict[str, Any]) -> dict[str, Any]:
+    settings = summary.get("settings", {})
+    return flatten_settings({k: settings[k] for k in MEASURED_SETTINGS if k in settings})
+
+
+def settings_markdown(summary: dict[str, Any], baseline: dict[str, Any] | None = None) -> str:
+    """The measured settings, or with a baseline only those that differ from it."""
+    if baseline is not None:
+        changed = settings_diff(summary.get("settings", {}), baseline.get("settings", {}))
+        if not changed:
+            return "Settings identical to the baseline."
+        rows = [[f"`{k}`", f"`{before}`", f"`{after}`"] for k, before, after in changed]
+        return _md_table(["setting", "baseline", "this run"], rows)
+    rows = [[f"`{k}`", f"`{v}`"] for k, v in _measured_settings(summary).items()]
+    return _md_table(["setting", "value"], rows)
+
+
 def _flips_markdown(to_fail: list[Flip], to_pass: list[Flip]) -> str:
     lines = [f"### pass → fail ({len(to_fail)})", ""]
     lines += [f"- `{f.id}` {f.question}" for f in to_fail] or ["- none"]
@@ -169,6 +195,7 @@ def report_markdown(
         lines.append(f"- **baseline**: `{baseline[0].get('run_dir')}`")
     lines += ["", "## Metrics", "", metrics_markdown(summary, baseline and baseline[0])]
     lines += ["", "## Slices", "", slices_markdown(summary)]
+    lines += ["", "## Settings", "", settings_markdown(summary, baseline and baseline[0])]
     if baseline is not None:
         lines += [
             "",
@@ -203,7 +230,7 @@ table{border-collapse:collapse;margin:1em 0;font-size:13px}
 th,td{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}
 th:first-child,td:first-child{text-align:left}
 .better{color:#170}.worse{color:#b00;font-weight:bold}
-.q td{text-align:left;max-width:420px;white-space:pre-wrap}
+.q td,.q th{text-align:left;max-width:420px;white-space:pre-wrap}
 .missing{color:#b00}.charts img{margin:4px;border:1px solid #eee}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weight:bold}
 """
@@ -251,6 +278,25 @@ def _slices_html(summary: dict[str, Any]) -> str:
     return _html_table(["slice", *[METRICS[c].label for c in columns]], rows)
 
 
+def _settings_html(summary: dict[str, Any], baseline: dict[str, Any] | None) -> str:
+    parts = []
+    if baseline is not None:
+        changed = settings_diff(summary.get("settings", {}), baseline.get("settings", {}))
+        rows = [[_e(k), _e(before), _e(after)] for k, before, after in changed]
+        parts.append(
+            _html_table(["setting", "baseline", "this run"], rows, "q")
+            if rows
+            else "<p>Settings identical to the baseline.</p>"
+        )
+    rows = [[_e(k), _e(v)] for k, v in _measured_settings(summary).items()]
+    parts.append(
+        f"<details{'' if baseline else ' open'}><summary>measured settings</summary>"
+        + _html_table(["setting", "value"], rows, "q")
+        + "</details>"
+    )
+    return "".join(parts)
+
+
 def _charts_html(
     summary: dict[str, Any], records: list[dict[str, Any]], baseline: dict[str, Any] | None
 ) -> str:
@@ -278,22 +324,26 @@ def _failed_html(records: list[dict[str, Any]]) -> str:
     failed = [r for r in records if r.get("passed") is False]
     if not failed:
         return "<p>none</p>"
+    answers = not all(r.get("outcome", {}).get("retrieval_only") for r in failed)
     rows = []
     for r in failed:
-        missing = r.get("outcome", {}).get("facts_missing") or []
+        history = "".join(
+            f"<br><small>after: {_e(t['question'])}</small>" for t in r.get("history", [])
+        )
         reference = r["reference_answer"] or "(unanswerable: should refuse)"
         evidence = "\n".join(r.get("evidence", []))[:SNIPPET]
-        rows.append(
-            [
-                _e(r["id"]) + f"<br><small>{_e(r['lang'])}→{_e(r.get('doc_lang'))}</small>",
-                _e(r["question"]),
-                _answer_cell(r),
-                _e(reference)
-                + (f"<br><small>evidence: {_e(evidence)}</small>" if evidence else ""),
-                f'<span class="missing">{_e(", ".join(missing))}</span>',
-            ]
-        )
-    return _html_table(["id", "question", "answer", "reference", "missing facts"], rows, "q")
+        row = [
+            _e(r["id"]) + f"<br><small>{_e(r['lang'])}→{_e(r.get('doc_lang'))}</small>",
+            _e(r["question"]) + history,
+            _answer_cell(r),
+            _e(reference) + (f"<br><small>evidence: {_e(evidence)}</small>" if evidence else ""),
+        ]
+        if answers:
+            missing = r.get("outcome", {}).get("facts_missing") or []
+            row.append(f'<span class="missing">{_e(", ".join(missing))}</span>')
+        rows.append(row)
+    header = ["id", "question", "answer", "reference"] + (["missing facts"] if answers else [])
+    return _html_table(header, rows, "q")
 
 
 def _flips_html(to_fail: list[Flip], to_pass: list[Flip]) -> str:
@@ -322,6 +372,7 @@ def report_html(
         f"<h1>Evaluation run {_e(summary.get('label'))}</h1><dl>{stamp}</dl>",
         "<h2>Metrics</h2>" + _metrics_html(summary, base_summary),
         "<h2>Slices</h2>" + _slices_html(summary),
+        "<h2>Settings</h2>" + _settings_html(summary, base_summary),
         '<h2>Charts</h2><div class="charts">'
         + _charts_html(summary, records, base_summary)
         + "</div>",

@@ -35,6 +35,7 @@ from assistant.eval.metrics import (
     first_evidence_rank,
     missing_facts,
     passage_has_evidence,
+    slice_names,
     summarize_slices,
     text_language,
 )
@@ -46,14 +47,13 @@ from assistant.eval.provenance import (
     sha256_file,
     sha256_text,
 )
+from assistant.eval.rundir import RESULTS_FILE, SUMMARY_FILE, new_run_dir
 from assistant.schema import Passage
 
 logger = logging.getLogger(__name__)
 
 RETRIEVAL_TOP_K = max(HIT_KS)
 SNIPPET_CHARS = 300
-RESULTS_FILE = "results.jsonl"
-SUMMARY_FILE = "summary.json"
 
 
 class AsksQuestions(Protocol):
@@ -224,37 +224,24 @@ def _doc_lang(question: EvalQuestion, doc_langs: dict[str, str]) -> str:
     return lang
 
 
+def select_questions(
+    questions: Sequence[EvalQuestion], doc_langs: dict[str, str], only: Sequence[str]
+) -> list[EvalQuestion]:
+    """The questions that are in one of the ``only`` slices or have one of its ids.
+
+    "en->zh" is accepted for "en→zh", which is awkward to type in a shell.
+    """
+    wanted = {name.replace("->", "→") for name in only}
+    kept = []
+    for question in questions:
+        outcome = _base_outcome(question, _doc_lang(question, doc_langs), retrieval_only=True)
+        if question.id in wanted or wanted & {"all", *slice_names(outcome)}:
+            kept.append(question)
+    return kept
+
+
 def _slug(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-") or "run"
-
-
-def _new_run_dir(root: Path, name: str) -> Path:
-    """A fresh directory: two runs started in the same second get "-2", "-3"... suffixes."""
-    root.mkdir(parents=True, exist_ok=True)
-    candidate, number = root / name, 1
-    while True:
-        try:
-            candidate.mkdir()
-            return candidate
-        except FileExistsError:
-            number += 1
-            candidate = root / f"{name}-{number}"
-
-
-def load_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A run directory's summary and its per-question records."""
-    summary = json.loads((run_dir / SUMMARY_FILE).read_text(encoding="utf-8"))
-    results = run_dir / RESULTS_FILE
-    records = (
-        [
-            json.loads(line)
-            for line in results.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-        if results.is_file()
-        else []
-    )
-    return summary, records
 
 
 def _question_set_stamp(
@@ -290,15 +277,21 @@ def run_eval(
     *,
     label: str = "",
     limit: int | None = None,
+    only: Sequence[str] = (),
     progress: bool = True,
 ) -> RunResult:
     """Evaluate every question and write ``<out_dir>/<timestamp>_<label>/``.
 
     ``assistant_or_retriever`` is an ``Assistant`` (full mode) or a ``Retriever``
     (``retrieval_only``; an assistant's own retriever is used when given an assistant).
+    ``only`` keeps the questions in any of the named slices ("en→zh", "q:en", "followup",
+    "tag:list"...) or with any of the named ids; ``limit`` then keeps the first N.
     """
     questions, set_stamp = _question_set_stamp(question_set)
     set_stamp["n_questions"] = len(questions)
+    doc_langs = CorpusFiles.scan(settings.paths.corpus_dir).langs
+    if only:
+        questions = select_questions(questions, doc_langs, only)
     if limit is not None:
         questions = questions[:limit]
     target = _resolve_target(assistant_or_retriever, retrieval_only)
@@ -310,8 +303,7 @@ def run_eval(
     started = datetime.now(UTC)
     mode = "retrieval" if retrieval_only else "full"
     name = f"{started.astimezone().strftime('%Y%m%d-%H%M%S')}_{_slug(label or mode)}"
-    run_dir = _new_run_dir(out_dir or settings.paths.runs_dir, name)
-    doc_langs = CorpusFiles.scan(settings.paths.corpus_dir).langs
+    run_dir = new_run_dir(out_dir or settings.paths.runs_dir, name)
 
     if retrieval_only and questions:
         target.search(questions[0].question, top_k=RETRIEVAL_TOP_K)  # warm-up, not timed
@@ -340,7 +332,7 @@ def run_eval(
         "started_at": started.isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),
         "wall_time_s": round(wall, 3),
-        "question_set": {**set_stamp, "limit": limit, "n_run": len(questions)},
+        "question_set": {**set_stamp, "limit": limit, "only": list(only), "n_run": len(questions)},
         "git": git_state(),
         "pipeline": describe_pipeline(target),
         "prompt_hashes": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.config import EmbedderSettings, Settings
 from assistant.index.embedders import Embedder
+from assistant.index.glossary import Glossary
 from assistant.index.retriever import Retriever
 from assistant.index.store import HybridIndex
 
@@ -16,7 +17,7 @@ def build_embedder(settings: EmbedderSettings) -> Embedder:
         return SentenceTransformerEmbedder(settings.path, batch_size=settings.batch_size)
     from assistant.index.use_embedder import UniversalSentenceEncoder
 
-    return UniversalSentenceEncoder(batch_size=settings.batch_size)
+    return UniversalSentenceEncoder(batch_size=settings.batch_size, threads=settings.threads)
 
 
 def open_index(
@@ -30,4 +31,5 @@ def open_index(
 
 
 def build_retriever(settings: Settings, index: HybridIndex) -> Retriever:
-    return Retriever(index, settings.retrieval)
+    glossary = Glossary.load(settings.paths.glossary_file)
+    return Retriever(index, settings.retrieval, glossary)

@@ -52,6 +52,7 @@ class LexicalIndex:
         self._ids: list[str] = []
         self._doc_ids = np.array([], dtype=object)
         self._langs = np.array([], dtype=object)
+        self._positions: dict[str, int] | None = None
         self._load()
 
     def _load(self) -> None:
@@ -86,6 +87,7 @@ class LexicalIndex:
         shutil.rmtree(self.directory, ignore_errors=True)
         staging.rename(self.directory)
         self._bm25 = bm25
+        self._positions = None
         self._ids = payload["ids"]
         self._doc_ids = np.array(payload["doc_ids"], dtype=object)
         self._langs = np.array(payload["langs"], dtype=object)
@@ -113,6 +115,18 @@ class LexicalIndex:
             return []
         best = candidates[np.argsort(-scores[candidates], kind="stable")[:top_k]]
         return [(self._ids[i], float(scores[i])) for i in best]
+
+    def scores(self, tokens: Sequence[str], chunk_ids: Sequence[str]) -> dict[str, float]:
+        """BM25 scores of ``tokens`` for the given chunks (0 where nothing matches)."""
+        if self._bm25 is None or not tokens:
+            return dict.fromkeys(chunk_ids, 0.0)
+        scores = self._bm25.get_scores(list(tokens))
+        if self._positions is None:
+            self._positions = {cid: i for i, cid in enumerate(self._ids)}
+        return {
+            cid: float(scores[self._positions[cid]]) if cid in self._positions else 0.0
+            for cid in chunk_ids
+        }
 
     def ids(self) -> set[str]:
         return set(self._ids)

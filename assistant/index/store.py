@@ -21,8 +21,9 @@ from assistant.config import Settings
 from assistant.index.catalog import Catalog, ChunkRecord, DocumentInfo
 from assistant.index.embedders import Embedder
 from assistant.index.embedding_cache import CachedEmbedder, EmbeddingCache
-from assistant.index.lexical import LexicalIndex
+from assistant.index.lexical import LexicalEntry, LexicalIndex
 from assistant.index.manifest import Manifest, now_iso
+from assistant.index.term_bridge import TermBridge
 from assistant.index.vector_store import ChromaVectorIndex, VectorRecord
 from assistant.schema import Chunk, Document
 
@@ -32,7 +33,7 @@ __all__ = ["DocumentInfo", "HybridIndex", "IndexCheck"]
 
 CATALOG_NAME = "catalog.sqlite"
 EMBED_CACHE_NAME = "embedding_cache.sqlite"
-_DERIVED = ("bm25", CATALOG_NAME, "manifest.json")
+_DERIVED = ("bm25", "terms", CATALOG_NAME, "manifest.json")
 
 
 def _tokenizer():
@@ -109,6 +110,7 @@ class HybridIndex:
         if rebuild:
             self.vectors.reset()
         self.lexical = LexicalIndex(self.index_dir / "bm25")
+        self.terms = TermBridge(self.index_dir / "terms")
         if manifest is None:
             manifest = Manifest(
                 embedder_name=embedder.name,
@@ -121,6 +123,8 @@ class HybridIndex:
         self.manifest = manifest
         if manifest.tokenizer_version != tokenizer_version:
             self._retokenize(tokenizer_version)
+        elif self._wants_terms and not len(self.terms) and len(self.lexical):
+            self._build_terms()  # term translation switched on for an existing index
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -169,11 +173,23 @@ class HybridIndex:
         with self._lock:
             if not self._dirty:
                 return
-            self.lexical.build(self.catalog.lexical_entries())
+            entries = self.catalog.lexical_entries()
+            self.lexical.build(entries)
+            if self._wants_terms:
+                self._build_terms(entries)
             self.manifest.fingerprint = self.catalog.fingerprint()
             self.manifest.updated_at = now_iso()
             self.manifest.write(self.index_dir)
             self._dirty = False
+
+    @property
+    def _wants_terms(self) -> bool:
+        return self.settings.retrieval.term_translation
+
+    def _build_terms(self, entries: list[LexicalEntry] | None = None) -> None:
+        """Embed the BM25 vocabulary for cross-lingual term translation (cached per term)."""
+        entries = self.catalog.lexical_entries() if entries is None else entries
+        self.terms.build({token for entry in entries for token in entry.tokens}, self.embedder)
 
     def _after_write(self) -> None:
         self._dirty = True

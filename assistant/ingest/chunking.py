@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 
 from assistant.config import ChunkSettings
@@ -62,12 +63,23 @@ def chunk_document(doc: Document, settings: ChunkSettings) -> list[Chunk]:
     """Chunks of ``doc.text`` in order; ``doc.text[c.start:c.end] == c.text`` for each."""
     blocks = paragraph_blocks(doc.text)
     spans = _pack(doc.text, _group(blocks), settings)
-    return [_make_chunk(doc, index, start, end, blocks) for index, (start, end) in enumerate(spans)]
+    seen: Counter[str] = Counter()
+    chunks: list[Chunk] = []
+    for index, (start, end) in enumerate(spans):
+        text = doc.text[start:end]
+        chunks.append(_make_chunk(doc, index, start, end, blocks, repeat=seen[text]))
+        seen[text] += 1
+    return chunks
 
 
-def chunk_id(doc_id: str, text: str) -> str:
-    """Stable id of a chunk: the same document and text always give the same id."""
-    return hashlib.sha256(f"{doc_id}\x00{text}".encode()).hexdigest()[:32]
+def chunk_id(doc_id: str, text: str, repeat: int = 0) -> str:
+    """Stable id of a chunk: the same document and text always give the same id.
+
+    ``repeat`` counts earlier chunks of the same document with the same text (a heading
+    repeated in an annex), so that ids stay unique within a document.
+    """
+    key = f"{doc_id}\x00{text}" + (f"\x00{repeat}" if repeat else "")
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _group(blocks: list[Block]) -> list[_Group]:
@@ -118,7 +130,7 @@ def _pack(text: str, groups: list[_Group], settings: ChunkSettings) -> list[tupl
         if units > settings.max_units and group.has_heading:
             headings, body = _detach_headings(group)
             if body.blocks and text_units(text[body.start : body.end]) <= settings.max_units:
-                spans.append((headings.start, headings.end))
+                spans.extend(_pack(text, [headings], settings))
                 spans.append((body.start, body.end))
                 continue
         if units > settings.max_units:
@@ -143,28 +155,30 @@ def _split(text: str, group: _Group, settings: ChunkSettings) -> list[tuple[int,
     sentences = _sentences(text, group)
     limit, overlap = settings.max_units, settings.overlap_units
     spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(sentences):
-        if sentences[i].units > limit:
-            spans.extend(_hard_split(text, sentences[i].start, sentences[i].end, limit))
-            i += 1
+    start = fresh = 0  # first sentence of the next piece / first one not yet in any piece
+    while fresh < len(sentences):
+        if sentences[fresh].units > limit:
+            spans.extend(_hard_split(text, sentences[fresh].start, sentences[fresh].end, limit))
+            start = fresh = fresh + 1
             continue
-        j = _fill(sentences, i, limit)
-        j = _prefer_block_end(sentences, i, j, limit)
-        spans.append((sentences[i].start, sentences[j - 1].end))
-        if j >= len(sentences) or sentences[j].opens_block:
-            i = j
+        while start < fresh and sum(s.units for s in sentences[start : fresh + 1]) > limit:
+            start += 1  # give up overlap rather than new text
+        end = _fill(sentences, start, limit, minimum=fresh + 1)
+        end = _prefer_block_end(sentences, start, end, limit, minimum=fresh + 1)
+        spans.append((sentences[start].start, sentences[end - 1].end))
+        piece_start, fresh = start, end
+        if end >= len(sentences) or sentences[end].opens_block:
+            start = end
             continue
-        k, carried = j, 0
-        while k - 1 > i and carried + sentences[k - 1].units <= overlap:
-            carried += sentences[k - 1].units
-            k -= 1
-        i = k
+        start, carried = end, 0  # repeat whole sentences, never the whole previous piece
+        while start - 1 > piece_start and carried + sentences[start - 1].units <= overlap:
+            carried += sentences[start - 1].units
+            start -= 1
     return spans
 
 
-def _fill(sentences: list[_Sentence], i: int, limit: int) -> int:
-    """End (exclusive) of the piece starting at sentence ``i``.
+def _fill(sentences: list[_Sentence], i: int, limit: int, minimum: int) -> int:
+    """End (exclusive) of the piece starting at sentence ``i``, at least ``minimum``.
 
     Pieces aim at an equal share of what is left rather than at the limit, so that a long
     paragraph ends in two halves instead of a full chunk and a one-sentence tail.
@@ -174,11 +188,11 @@ def _fill(sentences: list[_Sentence], i: int, limit: int) -> int:
     j, total = i, 0
     while j < len(sentences):
         units = sentences[j].units
-        if total + units > limit or (j > i and total + units / 2 > target):
+        if total + units > limit or (j >= minimum and total + units / 2 > target):
             break
         total += units
         j += 1
-    return max(j, i + 1)
+    return max(j, minimum)
 
 
 def _sentences(text: str, group: _Group) -> list[_Sentence]:
@@ -190,12 +204,12 @@ def _sentences(text: str, group: _Group) -> list[_Sentence]:
     return sentences
 
 
-def _prefer_block_end(sentences: list[_Sentence], i: int, j: int, limit: int) -> int:
+def _prefer_block_end(sentences: list[_Sentence], i: int, j: int, limit: int, minimum: int) -> int:
     """Move a cut back to the end of a sub-item/paragraph if that keeps the chunk half full."""
     if j >= len(sentences) or sentences[j].opens_block:
         return j
     total = sum(s.units for s in sentences[i:j])
-    for k in range(j - 1, i, -1):
+    for k in range(j - 1, max(i, minimum - 1), -1):
         total -= sentences[k].units
         if total < limit // 2:
             break
@@ -234,10 +248,12 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _make_chunk(doc: Document, index: int, start: int, end: int, blocks: list[Block]) -> Chunk:
+def _make_chunk(
+    doc: Document, index: int, start: int, end: int, blocks: list[Block], repeat: int
+) -> Chunk:
     text = doc.text[start:end]
     return Chunk(
-        chunk_id=chunk_id(doc.doc_id, text),
+        chunk_id=chunk_id(doc.doc_id, text, repeat),
         doc_id=doc.doc_id,
         index=index,
         text=text,
@@ -271,6 +287,8 @@ def _label(blocks: list[Block], start: int, end: int) -> str | None:
     if len(tops) > 1:
         return f"{tops[0]}-{tops[-1]}"
     top = tops[0]
-    if top in labels or len(labels) == 1:
-        return top if top in labels else labels[0]
+    if top in labels:  # the chunk holds the paragraph's own text, not only sub-items
+        return top
+    if len(labels) == 1:
+        return labels[0]
     return f"{labels[0]}-{labels[-1][len(top) :]}"

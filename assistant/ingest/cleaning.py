@@ -37,7 +37,7 @@ _FURNITURE_TOKEN = re.compile(
     r"|\d{1,3})"  # bare page number
 )
 _URL_LINE = re.compile(r"^<?(?:https?://|www\.)\S+>?$")
-_SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+[ \t]?")
+_SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 
 _MULTISPACE = re.compile(r" {2,}")
 _BETWEEN_CJK = re.compile(f"(?<=[{CJK}]) +(?=[{CJK}])")

@@ -1,7 +1,7 @@
 """Turn one file into a cleaned ``Document``: the ingestion steps before chunking.
 
-    load pages → clean each page → join pages (keeping where each starts) → detect language
-    → title, symbol and date → content hash of the raw bytes
+load pages → clean each page → join pages (keeping where each starts) → detect language
+→ title, symbol and date → content hash of the raw bytes
 """
 
 from __future__ import annotations

@@ -22,9 +22,10 @@ SYMBOL_RE = re.compile(
     r"|A/\d{2,3}/PV\.\d{1,3})"
 )
 _ZH_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTHS_TEXT = """
+    january february march april may june july august september october november december
+"""
+_MONTHS = _MONTHS_TEXT.split()
 _MONTH = "|".join(m.capitalize() for m in _MONTHS)
 _EN_DATE_DMY = re.compile(rf"\b(\d{{1,2}}) ({_MONTH}) (\d{{4}})\b")
 _EN_DATE_MDY = re.compile(rf"\b({_MONTH}) (\d{{1,2}}), (\d{{4}})\b")
@@ -39,7 +40,7 @@ _NOT_A_TITLE = re.compile(
 _MAX_TITLE_CHARS = 200
 _HEAD_BLOCKS = 6
 _COVER_LINES = 10
-_COVER_LINE_CHARS = 60
+_COVER_LINE = re.compile(rf"^(?:United Nations|联\s*合\s*国)?\s*(?:{SYMBOL_RE.pattern})\s*$")
 
 # Countries whose General Debate statements ship in corpus/en (ISO 3166-1 alpha-3).
 COUNTRY_NAMES = {
@@ -82,7 +83,7 @@ def extract_title(clean_text: str, path: Path) -> str:
 
 
 def ungdc_title(stem: str) -> str | None:
-    """"General Debate statement: China, 73rd session (2018)" for ``CHN_73_2018``."""
+    """ "General Debate statement: China, 73rd session (2018)" for ``CHN_73_2018``."""
     match = _UNGDC_NAME.match(stem)
     if not match:
         return None
@@ -105,7 +106,7 @@ def find_symbol(raw_text: str) -> str | None:
     counts: Counter[str] = Counter()
     lines = [line.strip() for line in raw_text.splitlines() if line.strip()]
     for number, line in enumerate(lines):
-        on_cover = number < _COVER_LINES and len(line) <= _COVER_LINE_CHARS
+        on_cover = number < _COVER_LINES and bool(_COVER_LINE.match(line))
         if on_cover or is_page_furniture(line):
             counts.update(SYMBOL_RE.findall(line))
     if not counts:

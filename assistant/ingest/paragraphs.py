@@ -32,7 +32,9 @@ HEADING_RE = re.compile(
 BULLET_RE = re.compile(r"^[•·▪■◦‣●○\-–—*][ \t]")
 FOOTNOTE_RE = re.compile(r"^[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 
-_ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv".split())
+_ROMAN = frozenset(
+    ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv"]
+)
 
 BlockKind = Literal["numbered", "subitem", "heading", "text"]
 

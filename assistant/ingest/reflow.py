@@ -2,13 +2,15 @@
 
 PDF text arrives either hard-wrapped at the right margin (a Chinese paragraph broken every
 ~37 characters, with a blank line after every line in the seeds) or one paragraph per line but
-cut wherever a page ended. Blank lines cannot be trusted in either case, so the decision to
-join two lines rests on:
+cut wherever a page ended. Blank lines say little: the seeds put one after every line, and in
+one-paragraph-per-line text they mark page breaks; they count as paragraph breaks only in
+wrapped text that uses them sparingly (hard-wrapped Markdown). So joining two lines rests on:
 
 - the next line opening a block (numbered paragraph, sub-item, heading, bullet, footnote): break;
+- an unfinished line followed by one starting in lower case (English going on): join;
 - the line ending a sentence (。！？；： . ! ? : ;): break, unless in wrapped text the line is
-  full and has no trailing space (the sentence just happened to end at the margin; extractors
-  leave a trailing space where the paragraph really ended);
+  full and has no trailing space while other lines do (the sentence just happened to end at
+  the margin; extractors that leave a trailing space do so where the paragraph really ended);
 - a heading line with a trailing space is complete: break;
 - otherwise join if the line is "full" (reaches ~70% of the page's usual width when the text
   is wrapped, or is long when it is not): a short unfinished line is a heading, a title or a
@@ -32,6 +34,7 @@ _MARKER_ONLY_RE = re.compile(r"^(?:\d{1,3}[.．]|[(（][a-z]{1,2}[)）]|[•·�
 # A line this wide is never a heading, even where text is not wrapped (paragraph per line).
 _LONG_LINE = 120
 _MAX_WRAP_WIDTH = 200  # wider "margins" mean one paragraph per line, not wrapped text
+_MIN_WRAP_WIDTH = 40  # narrower ones mean a list of short lines (signatures, headings)
 _FULL_SHARE = 0.7  # first lines are indented, so a little short of the margin
 
 
@@ -50,6 +53,7 @@ class _Layout:
     wrapped: bool
     full_width: float  # width from which a line counts as full
     blank_is_break: bool
+    marks_ends: bool  # trailing spaces mark paragraph ends (absent: every sentence end may)
 
 
 def to_lines(raw_lines: list[str]) -> list[Line]:
@@ -105,21 +109,20 @@ def reflow(lines: list[Line]) -> list[str]:
 
 
 def _measure(lines: list[Line]) -> _Layout:
-    """Tell wrapped text (most lines near one width) from one-paragraph-per-line text."""
+    """Tell wrapped text (lines up to a margin) from one-paragraph-per-line text."""
     body = [line for line in lines if not line.footnote]
     widths = sorted(display_width(line.text) for line in body)
     if len(widths) < 2:
-        return _Layout(wrapped=False, full_width=_LONG_LINE, blank_is_break=False)
-    # The 80th percentile ignores a few over-long lines; a short page has too few for that.
-    typical = widths[int(0.8 * (len(widths) - 1))] if len(widths) >= 6 else widths[-1]
-    full_width = _FULL_SHARE * typical
-    share_full = sum(w >= full_width for w in widths) / len(widths)
-    wrapped = typical <= _MAX_WRAP_WIDTH and share_full >= 0.5
+        return _Layout(wrapped=False, full_width=_LONG_LINE, blank_is_break=False, marks_ends=False)
+    # The margin: the 90th percentile ignores a few over-long lines, where there are enough.
+    margin = widths[int(0.9 * (len(widths) - 1))] if len(widths) >= 10 else widths[-1]
+    wrapped = _MIN_WRAP_WIDTH <= margin <= _MAX_WRAP_WIDTH
     blanks = sum(line.blank_before for line in body[1:]) / (len(body) - 1)
     return _Layout(
         wrapped=wrapped,
-        full_width=full_width if wrapped else _LONG_LINE,
+        full_width=_FULL_SHARE * margin if wrapped else _LONG_LINE,
         blank_is_break=blanks < 0.5,
+        marks_ends=any(line.trailing_space for line in body),
     )
 
 
@@ -141,7 +144,7 @@ def _continues(prev: Line, line: Line, layout: _Layout) -> bool:
     if is_heading(prev.text) and prev.trailing_space:
         return False  # a one-line heading; a wrapped one has no space at its break
     if _ends_sentence(prev.text):
-        return full and not prev.trailing_space
+        return full and layout.marks_ends and not prev.trailing_space
     return full
 
 

@@ -1,9 +1,8 @@
-"""What the machine offers the runtime: physical cores (threads) and a description for reports."""
+"""What the machine offers the runtime: how many physical cores to run threads on."""
 
 from __future__ import annotations
 
 import os
-import platform
 from pathlib import Path
 
 
@@ -38,32 +37,3 @@ def _cores_from_cpuinfo() -> int | None:
             pairs.add((physical, core))
             physical = core = ""
     return len(pairs) or None
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                return line.partition(":")[2].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def total_memory_bytes() -> int | None:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def describe_machine() -> dict[str, object]:
-    """A small, JSON-ready description of this machine for benchmark reports."""
-    return {
-        "cpu_model": cpu_model(),
-        "logical_cpus": os.cpu_count(),
-        "physical_cores": physical_cores(),
-        "ram_bytes": total_memory_bytes(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-    }

@@ -160,7 +160,7 @@ class ModelManager:
                 unit_scale=True,
                 unit_divisor=1024,
                 desc=entry.name,
-                disable=not progress,
+                disable=None if progress else True,  # None: only on a terminal
             ) as bar,
         ):
             chunks = open_source(
@@ -201,12 +201,17 @@ class ModelManager:
 
     def _remember(self, entry: ModelEntry, path: Path, digest: str) -> None:
         stat = path.stat()
-        state = self._read_state()
-        state[entry.file] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
         target = self.models_dir / _STATE_FILE
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, target)
+        with _exclusive(target.with_name(target.name + ".lock")):  # pulls of other models
+            state = self._read_state()
+            state[entry.file] = {
+                "size": stat.st_size,
+                "mtime_ns": stat.st_mtime_ns,
+                "sha256": digest,
+            }
+            tmp = target.with_name(target.name + ".tmp")
+            tmp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, target)
 
     def _read_state(self) -> dict[str, dict]:
         try:

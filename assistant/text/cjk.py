@@ -16,6 +16,7 @@ CJK_PUNCT = "\u3000-\u303f\uff00-\uffef"
 CJK = HAN + CJK_PUNCT
 
 HAN_RE = re.compile(f"[{HAN}]")
+LATIN_RE = re.compile("[A-Za-z]")
 CJK_RE = re.compile(f"[{CJK}]")
 
 UNIT_RE = re.compile(f"[{HAN}]|[A-Za-z0-9]+")  # one match per chunking unit
@@ -33,7 +34,7 @@ def text_units(text: str) -> int:
 def han_ratio(text: str) -> float:
     """Share of Han characters among Han characters and Latin letters (0.0 when neither)."""
     han = len(HAN_RE.findall(text))
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    latin = len(LATIN_RE.findall(text))
     total = han + latin
     return han / total if total else 0.0
 

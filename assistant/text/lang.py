@@ -1,9 +1,10 @@
 """Language of a text: "zh", "en" or "other".
 
 langdetect is probabilistic; seeding its factory makes the same text always get the same answer,
-which keeps chunk metadata and evaluation runs reproducible. A script check runs first because
-langdetect is unreliable on short or mixed Chinese/English text (a Chinese paragraph full of
-resolution numbers, a one-line question).
+which keeps chunk metadata and evaluation runs reproducible. Cheap checks run first: the share of
+Chinese characters, because langdetect is unreliable on short or mixed Chinese/English text (a
+Chinese paragraph full of resolution numbers, a one-line question); and English function words,
+because plainly English text needs no statistical model (langdetect costs milliseconds a call).
 """
 
 from __future__ import annotations
@@ -23,11 +24,21 @@ DetectorFactory.seed = 0
 # Above this share of Han characters (among Han + Latin letters) a text is Chinese: Chinese
 # passages quote English names and symbols, but never the other way round at this rate.
 _HAN_SHARE_ZH = 0.2
-_ENGLISH_WORDS = frozenset(
-    "the of and to in is are was were what which who whom how why when where does did do "
-    "a an on for with by at from that this it be has have".split()
-)
+_ENGLISH_WORDS_TEXT = """
+    the of and to in is are was were what which who whom how why when where does did do a an
+    on for with by at from that this it be has have
+"""
+_ENGLISH_WORDS = frozenset(_ENGLISH_WORDS_TEXT.split())
+# Words that are function words in English and in no other common Latin-script language.
+_ENGLISH_ONLY_TEXT = """
+    the of and to is are was were that this with which have has been their they would
+"""
+_ENGLISH_ONLY = frozenset(_ENGLISH_ONLY_TEXT.split())
+_ENGLISH_SHARE = 0.15
 _WORD_RE = re.compile(r"[A-Za-z]+")
+# langdetect reads every character; a few hundred are plenty to tell languages apart and keep
+# per-chunk detection cheap.
+_SAMPLE_CHARS = 600
 
 
 def detect_language(text: str) -> Language:
@@ -40,8 +51,10 @@ def detect_language(text: str) -> Language:
         return "other"
     if len(words) <= 6 and any(w.lower() in _ENGLISH_WORDS for w in words):
         return "en"  # short questions: langdetect guesses wildly on a handful of words
+    if sum(w.lower() in _ENGLISH_ONLY for w in words) >= _ENGLISH_SHARE * len(words):
+        return "en"  # plainly English running text: no need for the (slow) statistical model
     try:
-        guesses = detect_langs(text)
+        guesses = detect_langs(text[:_SAMPLE_CHARS])
     except LangDetectException:
         return "other"
     best = guesses[0].lang

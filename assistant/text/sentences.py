@@ -21,12 +21,11 @@ _LINE_MARKER = re.compile(r"[ \t]*(?:\d{1,3}|[A-Z]|[IVXivx]{1,6})")
 _NEWLINES = re.compile(r"\n+")
 
 # Words that end with a full stop without ending a sentence.
-_ABBREVIATIONS = frozenset(
-    """
+_ABBREVIATIONS_TEXT = """
     mr mrs ms dr prof st no nos art arts para paras vol p pp e.g i.e etc cf vs al fig ch sect
     jan feb mar apr jun jul aug sep sept oct nov dec u.n u.s u.k h.e rev add corr ltd inc co
-    """.split()
-)
+"""
+_ABBREVIATIONS = frozenset(_ABBREVIATIONS_TEXT.split())
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.+$")
 
 

@@ -17,6 +17,9 @@ from types import ModuleType
 
 from assistant.text.cjk import HAN
 
+# Recorded in the index manifest: bump it whenever tokens change, so that BM25 gets rebuilt.
+TOKENIZER_VERSION = "1"
+
 _SEGMENT_RE = re.compile(
     f"(?P<han>[{HAN}]+)"
     r"|(?P<symbol>\b[A-Za-z]{1,5}(?:/[A-Za-z0-9.()\-]+){2,})"
@@ -24,20 +27,18 @@ _SEGMENT_RE = re.compile(
 )
 _PART_RE = re.compile(r"[A-Za-z0-9]+")
 
-STOPWORDS_EN = frozenset(
-    """
-    a an and are as at be been but by can could did do does for from had has have he her his
-    i if in into is it its me my not of on or our she so than that the their them there these
+_STOPWORDS_EN_TEXT = """
+    a an and are as at be been but by can could did do does for from had has have he her his i
+    if in into is it its me my not of on or our she so than that the their them there these
     they this those to us was we were what when where which while who whom why will with would
     you your s t
-    """.split()
-)
-STOPWORDS_ZH = frozenset(
-    """
-    的 了 和 与 及 或 是 在 于 为 对 也 而 并 其 之 以 把 被 由 从 向 这 那 就 都 又 等 着 个
-    以及 及其 并且 或者 但是 而且 因此 如果 所以 这些 那些 这个 那个 我们 他们 它们 其中
-    """.split()
-)
+"""
+STOPWORDS_EN = frozenset(_STOPWORDS_EN_TEXT.split())
+_STOPWORDS_ZH_TEXT = """
+    的 了 和 与 及 或 是 在 于 为 对 也 而 并 其 之 以 把 被 由 从 向 这 那 就 都 又 等
+    着 个 以及 及其 并且 或者 但是 而且 因此 如果 所以 这些 那些 这个 那个 我们 他们 它们 其中
+"""
+STOPWORDS_ZH = frozenset(_STOPWORDS_ZH_TEXT.split())
 
 
 @lru_cache(maxsize=1)

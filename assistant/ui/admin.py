@@ -32,7 +32,7 @@ _OUTCOMES = (
 
 
 def _line(ok: bool, name: str, message: str) -> str:
-    mark = "✅" if ok else "❌"
+    mark = "✓" if ok else "✗"
     css = "upload-ok" if ok else "upload-failed"
     return f'<li class="{css}">{mark} <b>{esc(name)}</b>: {esc(message)}</li>'
 

@@ -138,7 +138,7 @@ class ChatCallbacks:
         if record is not None and record.answer is not None:
             session.selected_turn = turn
             session.selected_citation = number
-        return render_sources(session, ui_lang), session, copy_text(session)
+        return render_sources(session, ui_lang, focused=True), session, copy_text(session)
 
     def rerender(self, session: ChatSession, ui_lang: str) -> tuple[list[Message], str]:
         """The chat and the panel again, after a change of interface language."""

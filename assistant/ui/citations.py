@@ -22,12 +22,14 @@ def marker_numbers(group: str) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", group)]
 
 
-def _reference(turn: int, number: int, clickable: bool) -> str:
+def reference_html(turn: int, number: int, clickable: bool = True) -> str:
+    """One ``[n]`` reference. Turn and number travel in class names (``cite-t3 cite-n1``):
+    the chat's HTML sanitiser keeps classes but strips ``data-*`` attributes."""
     if not clickable:
         return f'<span class="cite-ref cite-pending">[{number}]</span>'
     return (
-        f'<span class="cite-ref" role="button" tabindex="0" data-turn="{turn}" '
-        f'data-n="{number}" title="Show source {number}">[{number}]</span>'
+        f'<span class="cite-ref cite-link cite-t{turn} cite-n{number}" role="button" '
+        f'tabindex="0" title="[{number}]">[{number}]</span>'
     )
 
 
@@ -42,7 +44,7 @@ def render_answer_html(text: str, turn: int, cited: set[int] | None = None) -> s
     for match in MARKER.finditer(text):
         parts.append(esc(text[last : match.start()]))
         refs = [
-            _reference(turn, n, clickable=cited is not None and n in cited)
+            reference_html(turn, n, clickable=cited is not None and n in cited)
             for n in marker_numbers(match.group(1))
         ]
         parts.append("".join(refs))

@@ -26,8 +26,8 @@ LABELS: dict[str, dict[UILang, str]] = {
     },
     "question": {"en": "Your question", "zh": "您的问题"},
     "question_placeholder": {
-        "en": "e.g. At which meeting did the Counter-Terrorism Committee consider the report?",
-        "zh": "例如：反恐委员会在哪一次会议上审议了联合报告？",
+        "en": "Type a question in Chinese or English and press Enter",
+        "zh": "用中文或英文输入问题，按回车键提问",
     },
     "send": {"en": "Ask", "zh": "提问"},
     "new_conversation": {"en": "New conversation", "zh": "新对话"},

@@ -86,7 +86,10 @@ def build_app(services: UIServices, settings: Settings) -> gr.Blocks:
     relabel = Relabel()
 
     with gr.Blocks(
-        title=f"{t('title', 'en')} · {t('title', 'zh')}", analytics_enabled=False
+        title=f"{t('title', 'en')} · {t('title', 'zh')}",
+        analytics_enabled=False,
+        fill_width=True,
+        delete_cache=(3600, 3600),  # browser uploads are copied to the corpus; drop the temp copy
     ) as demo:
         session = gr.State(ChatSession())
         is_admin = gr.State(False)
@@ -184,11 +187,12 @@ def _ask_tab(relabel: Relabel, lang: str) -> dict[str, Any]:
                     elem_id="chatbot",
                     height="calc(100vh - 330px)",
                     min_height=360,
-                    buttons=["copy"],
+                    buttons=[],  # its per-message copy would copy our markup; see copy-answer
                     feedback_options=("Like", "Dislike"),
                     layout="bubble",
                     latex_delimiters=[],
                     sanitize_html=True,
+                    examples=[{"text": q} for q in EXAMPLE_QUESTIONS],
                 ),
                 label="chat",
                 placeholder="chat_placeholder",
@@ -212,71 +216,32 @@ def _ask_tab(relabel: Relabel, lang: str) -> dict[str, Any]:
                     gr.Button(t("send", lang), variant="primary", elem_id="send-button", scale=1),
                     value="send",
                 )
-            c["status"] = gr.Markdown("", elem_id="chat-status")
-            with gr.Row():
+            with gr.Row(elem_id="chat-actions"):
                 c["new"] = relabel.add(
-                    gr.Button(t("new_conversation", lang), elem_id="new-conversation", size="sm"),
+                    gr.Button(
+                        t("new_conversation", lang),
+                        elem_id="new-conversation",
+                        size="sm",
+                        scale=0,
+                        min_width=150,
+                    ),
                     value="new_conversation",
                 )
                 c["copy"] = relabel.add(
-                    gr.Button(t("copy_answer", lang), elem_id="copy-answer", size="sm"),
+                    gr.Button(
+                        t("copy_answer", lang),
+                        elem_id="copy-answer",
+                        size="sm",
+                        scale=0,
+                        min_width=150,
+                    ),
                     value="copy_answer",
                 )
+                c["status"] = gr.Markdown("", elem_id="chat-status")
             c["copy_text"] = gr.Textbox(visible="hidden", elem_id="copy-text")
-            c["examples"] = gr.Examples(
-                examples=[[q] for q in EXAMPLE_QUESTIONS],
-                inputs=[c["question"]],
-                label=f"{t('examples', 'zh')} · {t('examples', 'en')}",
-                elem_id="examples",
-            )
-            with gr.Accordion(t("filters", lang), open=False, elem_id="filters") as acc:
-                relabel.add(acc, label="filters")
-                c["scope"] = gr.Radio(
-                    scope_choices(lang),
-                    value=SCOPE_ALL,
-                    label=t("scope", lang),
-                    elem_id="filter-scope",
-                )
-                c["docs"] = relabel.add(
-                    gr.Dropdown(
-                        [],
-                        multiselect=True,
-                        label=t("scope_documents", lang),
-                        elem_id="filter-documents",
-                    ),
-                    label="scope_documents",
-                )
-                with gr.Row():
-                    c["doc_lang"] = gr.Radio(
-                        language_choices(lang),
-                        value="zh",
-                        label=t("scope_lang", lang),
-                        elem_id="filter-language",
-                    )
-                    c["answer_lang"] = gr.Radio(
-                        answer_language_choices(lang),
-                        value="auto",
-                        label=t("answer_language", lang),
-                        elem_id="answer-language",
-                    )
-            with gr.Accordion(t("feedback", lang), open=False, elem_id="feedback") as acc:
-                relabel.add(acc, label="feedback")
-                c["comment"] = relabel.add(
-                    gr.Textbox(
-                        label=t("feedback_comment", lang), lines=2, elem_id="feedback-comment"
-                    ),
-                    label="feedback_comment",
-                )
-                with gr.Row():
-                    c["up"] = relabel.add(
-                        gr.Button(t("feedback_up", lang), elem_id="feedback-up", size="sm"),
-                        value="feedback_up",
-                    )
-                    c["down"] = relabel.add(
-                        gr.Button(t("feedback_down", lang), elem_id="feedback-down", size="sm"),
-                        value="feedback_down",
-                    )
-                c["feedback_status"] = gr.Markdown("", elem_id="feedback-status")
+            with gr.Row(equal_height=False):
+                c.update(_filters(relabel, lang))
+                c.update(_feedback(relabel, lang))
         with gr.Column(scale=2, min_width=340):
             c["sources_title"] = relabel.add(
                 gr.Markdown(_sources_md(lang), elem_id="sources-title"), value=_sources_md
@@ -294,6 +259,68 @@ def _ask_tab(relabel: Relabel, lang: str) -> dict[str, Any]:
     return c
 
 
+def _filters(relabel: Relabel, lang: str) -> dict[str, Any]:
+    c: dict[str, Any] = {}
+    with (
+        gr.Column(scale=1, min_width=300),
+        gr.Accordion(t("filters", lang), open=False, elem_id="filters") as acc,
+    ):
+        relabel.add(acc, label="filters")
+        c["scope"] = gr.Radio(
+            scope_choices(lang),
+            value=SCOPE_ALL,
+            label=t("scope", lang),
+            elem_id="filter-scope",
+        )
+        c["docs"] = relabel.add(
+            gr.Dropdown(
+                [],
+                multiselect=True,
+                label=t("scope_documents", lang),
+                elem_id="filter-documents",
+            ),
+            label="scope_documents",
+        )
+        with gr.Row():
+            c["doc_lang"] = gr.Radio(
+                language_choices(lang),
+                value="zh",
+                label=t("scope_lang", lang),
+                elem_id="filter-language",
+            )
+            c["answer_lang"] = gr.Radio(
+                answer_language_choices(lang),
+                value="auto",
+                label=t("answer_language", lang),
+                elem_id="answer-language",
+            )
+    return c
+
+
+def _feedback(relabel: Relabel, lang: str) -> dict[str, Any]:
+    c: dict[str, Any] = {}
+    with (
+        gr.Column(scale=1, min_width=300),
+        gr.Accordion(t("feedback", lang), open=False, elem_id="feedback") as acc,
+    ):
+        relabel.add(acc, label="feedback")
+        c["comment"] = relabel.add(
+            gr.Textbox(label=t("feedback_comment", lang), lines=2, elem_id="feedback-comment"),
+            label="feedback_comment",
+        )
+        with gr.Row():
+            c["up"] = relabel.add(
+                gr.Button(t("feedback_up", lang), elem_id="feedback-up", size="sm"),
+                value="feedback_up",
+            )
+            c["down"] = relabel.add(
+                gr.Button(t("feedback_down", lang), elem_id="feedback-down", size="sm"),
+                value="feedback_down",
+            )
+        c["feedback_status"] = gr.Markdown("", elem_id="feedback-status")
+    return c
+
+
 def _documents_tab(
     relabel: Relabel, lang: str, settings: Settings, admin_enabled: bool
 ) -> dict[str, Any]:
@@ -305,12 +332,16 @@ def _documents_tab(
         wrap=True,
         elem_id="documents-table",
         label=t("documents_table", lang),
-        column_widths=["9%", "14%", "55%", "14%", "8%"],
+        column_widths=["10%", "14%", "44%", "22%", "10%"],
     )
+    relabel.add(c["table"], label="documents_table")
     c["refresh"] = relabel.add(
-        gr.Button(t("refresh", lang), elem_id="documents-refresh", size="sm"), value="refresh"
+        gr.Button(
+            t("refresh", lang), elem_id="documents-refresh", size="sm", scale=0, min_width=120
+        ),
+        value="refresh",
     )
-    with gr.Accordion(t("admin", lang), open=not admin_enabled, elem_id="admin") as acc:
+    with gr.Accordion(t("admin", lang), open=False, elem_id="admin") as acc:
         relabel.add(acc, label="admin")
         c["admin_note"] = gr.Markdown(
             _admin_note(settings, lang), elem_id="admin-note", visible=not admin_enabled
@@ -338,6 +369,7 @@ def _documents_tab(
                     file_count="multiple",
                     file_types=[".pdf", ".txt", ".md"],
                     elem_id="upload-files",
+                    height=140,
                 ),
                 label="upload",
             )
@@ -375,8 +407,9 @@ def _wire_chat(
     ask_outputs = [c["question"], c["chatbot"], session, c["status"]]
     stream_inputs = [session, ui_lang, c["scope"], c["docs"], c["doc_lang"], c["answer_lang"]]
     stream_outputs = [c["chatbot"], c["sources"], session, c["status"], c["copy_text"]]
-    for trigger in (c["question"].submit, c["send"].click):
-        trigger(chat.add_question, ask_inputs, ask_outputs, queue=False, **PRIVATE).then(
+
+    def then_answer(event: Any) -> None:
+        event.then(
             chat.stream_answer,
             stream_inputs,
             stream_outputs,
@@ -386,10 +419,25 @@ def _wire_chat(
             show_progress_on=[c["chatbot"]],
             **PRIVATE,
         )
+
+    for trigger in (c["question"].submit, c["send"].click):
+        then_answer(trigger(chat.add_question, ask_inputs, ask_outputs, queue=False, **PRIVATE))
+
+    def on_example(current: ChatSession, lang: str, evt: gr.SelectData) -> tuple[Any, ...]:
+        value = evt.value.get("text", "") if isinstance(evt.value, dict) else str(evt.value)
+        return chat.add_question(value, current, lang)
+
+    then_answer(
+        c["chatbot"].example_select(
+            on_example, [session, ui_lang], ask_outputs, queue=False, **PRIVATE
+        )
+    )
+    new_outputs = [c["chatbot"], c["sources"], session, c["status"], c["copy_text"], c["question"]]
+    c["chatbot"].clear(chat.new_conversation, [ui_lang], new_outputs, queue=False, **PRIVATE)
     c["new"].click(
         chat.new_conversation,
         [ui_lang],
-        [c["chatbot"], c["sources"], session, c["status"], c["copy_text"], c["question"]],
+        new_outputs,
         queue=False,
         **PRIVATE,
     )

@@ -15,6 +15,11 @@ from assistant.ui.session import ChatSession, TurnRecord
 Message = dict[str, str]
 
 
+def _bare(text: str) -> str:
+    """Letters and digits only, lower-cased: to compare two short messages loosely."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
 def _badge(kind: str, text: str) -> str:
     return f'<span class="{kind}-badge">{esc(text)}</span>'
 
@@ -23,8 +28,11 @@ def answer_html(answer: Answer, turn: int, ui_lang: str) -> str:
     """A final answer: refused badge when refused, else text with clickable references."""
     if answer.refused:
         lang = answer.language if answer.language in ("zh", "en") else ui_lang
-        body = esc(answer.text.strip()) or esc(t("refused_note", lang))
-        return f"{_badge('refused', t('refused_badge', lang))}\n\n{body}"
+        badge = t("refused_badge", lang)
+        text = answer.text.strip()
+        if _bare(text) in ("", _bare(badge)):  # the badge already says it; explain instead
+            text = t("refused_note", lang)
+        return f"{_badge('refused', badge)}\n\n{esc(text)}"
     cited = {c.number for c in answer.citations}
     return render_answer_html(answer.text, turn, cited)
 

@@ -7,6 +7,7 @@ the only markup is this module's own.
 from __future__ import annotations
 
 from assistant.answer.types import Answer, Citation
+from assistant.ui.citations import reference_html
 from assistant.ui.escape import esc
 from assistant.ui.highlight import highlight
 from assistant.ui.labels import lang_name, t
@@ -30,15 +31,16 @@ def _location(citation: Citation, ui_lang: str) -> str:
     return " · ".join(parts)
 
 
-def _card(citation: Citation, turn: int, selected: bool, ui_lang: str) -> str:
+def _card(citation: Citation, turn: int, selected: bool, focused: bool, ui_lang: str) -> str:
     passage = citation.passage
-    classes = "source-card selected" if selected else "source-card"
+    classes = "source-card"
+    if selected:
+        classes += " selected focused" if focused else " selected"
     body = highlight(passage.text, citation.supporting_sentences)
     return (
         f'<article class="{classes}" id="src-{turn}-{citation.number}" '
         f'data-n="{citation.number}">'
-        f'<header><span class="cite-ref" role="button" tabindex="0" data-turn="{turn}" '
-        f'data-n="{citation.number}">[{citation.number}]</span> '
+        f"<header>{reference_html(turn, citation.number)} "
         f'<span class="src-title">{esc(passage.title or passage.source)}</span></header>'
         f'<div class="src-meta">{_location(citation, ui_lang)}</div>'
         f'<div class="src-text" lang="{esc(passage.lang)}">{body}</div>'
@@ -68,8 +70,11 @@ def empty_panel(ui_lang: str) -> str:
     return f'<div class="sources-empty">{esc(t("sources_empty", ui_lang))}</div>'
 
 
-def render_sources(session: ChatSession, ui_lang: str) -> str:
-    """The panel for the selected answer (the latest one unless a citation was clicked)."""
+def render_sources(session: ChatSession, ui_lang: str, focused: bool = False) -> str:
+    """The panel for the selected answer (the latest one unless a citation was clicked).
+
+    ``focused`` marks the selected card as just clicked, so that it flashes once.
+    """
     index = session.selected_turn
     record = session.turn(index)
     if index is None or record is None or record.answer is None:
@@ -89,5 +94,5 @@ def render_sources(session: ChatSession, ui_lang: str) -> str:
         if selected is None or all(c.number != selected for c in answer.citations):
             selected = min(c.number for c in answer.citations)
         ordered = sorted(answer.citations, key=lambda c: c.number)
-        cards = "".join(_card(c, index, c.number == selected, ui_lang) for c in ordered)
+        cards = "".join(_card(c, index, c.number == selected, focused, ui_lang) for c in ordered)
     return heading + _unsupported(answer, ui_lang) + cards + _footer(answer)

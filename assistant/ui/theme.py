@@ -31,9 +31,14 @@ CITE_BRIDGE_JS = """
 window.__assistantCite = trigger;
 if (!window.__assistantCiteBound) {
   window.__assistantCiteBound = true;
-  const target = (e) => e.target && e.target.closest ? e.target.closest('.cite-ref[data-n]') : null;
-  const fire = (el) => window.__assistantCite(
-    'cite', {turn: Number(el.dataset.turn), n: Number(el.dataset.n)});
+  const target = (e) => e.target && e.target.closest ? e.target.closest('.cite-link') : null;
+  const num = (el, prefix) => {
+    const token = Array.from(el.classList).find((c) => c.startsWith(prefix));
+    return token ? Number(token.slice(prefix.length)) : -1;
+  };
+  const fire = (el) => {
+    window.__assistantCite('cite', {turn: num(el, 'cite-t'), n: num(el, 'cite-n')});
+  };
   document.addEventListener('click', (e) => {
     const el = target(e);
     if (el) { e.preventDefault(); e.stopPropagation(); fire(el); }
@@ -50,15 +55,28 @@ watch('value', () => {
 });
 """
 
+# Copies the selected answer as plain text with its sources. The clipboard API needs a secure
+# context (localhost is one); elsewhere the older execCommand route is used.
 COPY_JS = """
 (text) => {
-  if (text && navigator.clipboard) { navigator.clipboard.writeText(text); }
+  if (!text) return [];
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text);
+  } else {
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.style.position = 'fixed';
+    area.style.left = '-9999px';
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand('copy'); } finally { area.remove(); }
+  }
   return [];
 }
 """
 
 CSS = f"""
-.gradio-container {{ max-width: 1440px !important; margin: 0 auto; }}
+.gradio-container {{ max-width: 1440px !important; margin: 0 auto !important; }}
 #app-header {{ align-items: center; border-bottom: 3px solid {UN_BLUE}; padding-bottom: 6px; }}
 #app-header h1 {{ margin: 0; font-size: 1.45rem; color: #1b3a57; }}
 #app-header p {{ margin: 2px 0 0; color: var(--body-text-color-subdued); font-size: .92rem; }}
@@ -96,6 +114,11 @@ CSS = f"""
   background: var(--background-fill-primary); scroll-margin: 8px;
 }}
 .source-card.selected {{ border-left-color: {UN_BLUE}; box-shadow: 0 0 0 2px rgba(0,158,219,.22); }}
+.source-card.focused {{ animation: card-flash 1.4s ease-out; }}
+@keyframes card-flash {{
+  from {{ background: #fff3c4; }}
+  to {{ background: var(--background-fill-primary); }}
+}}
 .source-card header {{ font-size: .98rem; }}
 .source-card header .cite-ref {{ vertical-align: baseline; font-size: .8em; }}
 .src-title {{ font-weight: 600; color: #1b3a57; }}
@@ -112,6 +135,7 @@ CSS = f"""
 .upload-report {{ list-style: none; padding-left: 0; }}
 .upload-report li {{ margin: 2px 0; }}
 .upload-failed {{ color: #a4161a; }}
+#documents-table, #documents-table * {{ font-family: var(--font) !important; }}
 #admin-note {{ background: #f6f8fa; border-radius: 8px; padding: 4px 12px; }}
 footer {{ display: none !important; }}
 """

@@ -113,3 +113,33 @@ def make_assistant(prompts: PromptLibrary, settings: Settings):
         return Assistant(FixedRetriever(passages), model, None, prompts, settings)
 
     return build
+
+
+def _test_model_name() -> str:
+    """Which real model the slow tests use: ``ASSISTANT_TEST_MODEL`` or the default one."""
+    import os
+
+    return os.environ.get("ASSISTANT_TEST_MODEL", "default")
+
+
+@pytest.fixture(scope="session")
+def real_model():
+    """The real local model (skips when it has not been pulled)."""
+    from assistant.config import LLMSettings
+    from assistant.models.factory import load_chat_model
+    from assistant.models.manager import ModelMissingError
+
+    settings = Settings()
+    llm = LLMSettings(model=_test_model_name())
+    try:
+        return load_chat_model(llm, settings.paths.models_dir)
+    except (ModelMissingError, ImportError) as exc:
+        pytest.skip(f"real model unavailable ({exc}); run `assistant models pull default`")
+
+
+@pytest.fixture(scope="session")
+def real_assistant(corpus_index, real_model, use_embedder, prompts):
+    """The full pipeline over the shipped corpus with the real model and embedder."""
+    return Assistant(
+        corpus_index.retriever, real_model, use_embedder, prompts, corpus_index.settings
+    )

@@ -113,6 +113,7 @@ def write_run(
     mode: str = "full",
     set_sha: str = "set-sha",
     answers: dict[str, str] | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> Path:
     """A synthetic run directory whose summary is computed by the real metric code."""
     run_dir.mkdir(parents=True)
@@ -154,7 +155,7 @@ def write_run(
             "embedder": "use",
             "index_fingerprint": "f",
         },
-        "settings": {"llm": {"temperature": 0.0, "seed": 42}},
+        "settings": settings or {"llm": {"temperature": 0.0, "seed": 42}},
         "metrics": slices["all"],
         "slices": slices,
     }

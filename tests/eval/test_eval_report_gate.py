@@ -16,7 +16,7 @@ from assistant.cli import (
 from assistant.eval.diff import flipped_questions, metric_deltas
 from assistant.eval.gate import GateConfig, comparable, find_regressions
 from assistant.eval.report import summary_markdown, write_report
-from assistant.eval.runner import load_run
+from assistant.eval.rundir import load_run
 
 
 def _baseline_outcomes():
@@ -36,7 +36,12 @@ def _worse_outcomes():
 @pytest.fixture
 def runs(run_factory: Callable[..., Path]) -> tuple[Path, Path]:
     baseline = run_factory("base", _baseline_outcomes())
-    current = run_factory("current", _worse_outcomes(), answers={"q3": "第331次会议"})
+    current = run_factory(
+        "current",
+        _worse_outcomes(),
+        answers={"q3": "第331次会议"},
+        settings={"llm": {"temperature": 0.0, "seed": 42}, "retrieval": {"fusion": "rrf"}},
+    )
     return baseline, current
 
 
@@ -125,6 +130,8 @@ def test_report_with_baseline(runs: tuple[Path, Path]) -> None:
     markdown = paths.markdown.read_text(encoding="utf-8")
     assert "| key-fact accuracy | 1.000 | 0.800 | -0.200 |" in markdown
     assert "`q3`" in markdown
+    assert "| `retrieval.fusion` | `None` | `rrf` |" in markdown  # what changed is visible
+    assert "retrieval.fusion" in html
 
 
 def test_summary_markdown_has_every_slice(runs: tuple[Path, Path]) -> None:

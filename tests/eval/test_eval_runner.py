@@ -20,7 +20,8 @@ from pydantic import SecretStr
 
 from assistant.config import Settings
 from assistant.eval.dataset import EvalQuestion
-from assistant.eval.runner import load_run, retrieval_query, run_eval
+from assistant.eval.rundir import load_run
+from assistant.eval.runner import retrieval_query, run_eval, select_questions
 
 
 @pytest.fixture
@@ -180,3 +181,28 @@ def test_wrong_target_is_refused(settings, questions) -> None:
         run_eval(questions, FakeRetriever(), settings, progress=False)
     with pytest.raises(TypeError):
         run_eval(questions, object(), settings, retrieval_only=True, progress=False)
+
+
+def test_select_questions_by_slice_tag_or_id(questions) -> None:
+    langs = {"000_b645ea8b0039a4ff.txt": "zh", "USA_73_2018.txt": "en"}
+
+    def ids(*only: str) -> list[str]:
+        return [q.id for q in select_questions(questions, langs, only)]
+
+    assert ids("en->zh") == ["en-1"]
+    assert ids("en→en", "unanswerable") == ["en-2", "un-1"]
+    assert ids("q:zh") == ["zh-1"]
+    assert ids("followup") == ["en-2"]
+    assert ids("tag:cross-lingual", "zh-1") == ["zh-1", "en-1"]
+    assert ids("all") == ["zh-1", "en-1", "en-2", "un-1"]
+    assert ids("nothing") == []
+
+
+def test_only_is_stamped(settings: Settings, questions) -> None:
+    retriever = FakeRetriever(default=[make_passage(ZH_PASSAGE)])
+    result = run_eval(
+        questions, retriever, settings, retrieval_only=True, only=["q:en"], progress=False
+    )
+    assert result.summary["question_set"]["only"] == ["q:en"]
+    assert result.summary["question_set"]["n_run"] == 3
+    assert result.summary["question_set"]["n_questions"] == 4

@@ -10,7 +10,6 @@ import pytest
 from assistant.config import EmbedderSettings
 from assistant.index.factory import build_embedder
 from assistant.index.st_embedder import EmbedderUnavailableError, SentenceTransformerEmbedder
-from assistant.index.use_embedder import physical_cores
 from tests.index.conftest import EN_CLIMATE, EN_SCHOOLS, ZH_MEETING, ZH_RESOLUTION
 
 
@@ -32,10 +31,6 @@ def test_use_is_cross_lingual(use_embedder):
     zh_climate = "气候变化是我们这个时代的决定性问题，任何国家都无法单独应对。"
     en, zh, other = use_embedder.embed([EN_CLIMATE, zh_climate, ZH_RESOLUTION])
     assert float(en @ zh) > float(en @ other) + 0.2
-
-
-def test_physical_cores_is_positive():
-    assert physical_cores() >= 1
 
 
 def test_sentence_transformers_needs_a_path():

@@ -16,7 +16,10 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 tokenizers = pytest.importorskip("tokenizers")
 
-WORDS = "委员会 会议 报告 审议 第330次 the committee meeting report considered 330th".split()
+WORDS = [
+    *["委员会", "会议", "报告", "审议", "第330次"],
+    *["the", "committee", "meeting", "report", "considered", "330th"],
+]
 TEMPLATE = (
     "{% for m in messages %}<|im_start|> {{ m['role'] }} {{ m['content'] }} <|im_end|> "
     "{% endfor %}{% if add_generation_prompt %}<|im_start|> assistant {% endif %}"

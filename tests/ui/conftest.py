@@ -49,7 +49,9 @@ def make_answer(question: str = "反恐委员会在哪一次会议上审议了�
             Citation(
                 number=1,
                 passage=passage,
-                supporting_sentences=["委员会在2018年4月19日举行的委员会第330次会议上审议该报告后商定，"],
+                supporting_sentences=[
+                    "委员会在2018年4月19日举行的委员会第330次会议上审议该报告后商定，"
+                ],
                 answer_sentences=["委员会在第330次会议上审议了该报告[1]。"],
             )
         ],

@@ -1,0 +1,127 @@
+"""Cross-lingual keyword search: query terms translated through the embedder's shared space.
+
+BM25 cannot match an English question against a Chinese passage, and the multilingual embedder
+alone ranks such passages poorly (issue 10). But USE places single words of both languages in
+one space well: "meeting" → 会议 (cosine 0.91), "report" → 报告 (0.92), 谈判 → "negotiations"
+(0.84). So the index embeds its own BM25 vocabulary once per term (cached), and a query term is
+translated into the corpus's terms of the other language whose vectors are nearest to it. The
+translations then run as a separate BM25 query, so that they compete only with each other and
+are not crowded out by same-language matches. Numbers and UN symbols need no bridge: they are
+the same tokens in both languages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.index.blas import single_threaded
+from assistant.index.embedders import Embedder
+from assistant.text.cjk import HAN
+
+logger = logging.getLogger(__name__)
+
+_HAN_TERM = re.compile(f"[{HAN}]{{2,}}")  # single characters are too ambiguous to translate
+_LATIN_TERM = re.compile(r"[a-z][a-z'’\-]{2,}")  # words of 3+ letters; numbers need no bridge
+_TERMS = "terms.json"
+_VECTORS = "vectors.npy"
+_TOKEN_CACHE_SIZE = 4096
+
+
+def term_language(term: str) -> str | None:
+    """ "zh" or "en" for a translatable term, ``None`` for numbers, symbols and fragments."""
+    if _HAN_TERM.fullmatch(term):
+        return "zh"
+    if _LATIN_TERM.fullmatch(term):
+        return "en"
+    return None
+
+
+class TermBridge:
+    """Vectors of the corpus vocabulary, persisted in ``index_dir/terms``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._terms: dict[str, list[str]] = {"zh": [], "en": []}
+        self._vectors: dict[str, np.ndarray] = {}
+        self._token_vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+        self._load()
+
+    def _load(self) -> None:
+        terms_path = self.directory / _TERMS
+        if not terms_path.is_file():
+            return
+        terms = json.loads(terms_path.read_text(encoding="utf-8"))
+        vectors = np.load(self.directory / _VECTORS).astype(np.float32)
+        self._set(terms["zh"], terms["en"], vectors)
+
+    def _set(self, zh: list[str], en: list[str], vectors: np.ndarray) -> None:
+        self._terms = {"zh": zh, "en": en}
+        self._vectors = {"zh": vectors[: len(zh)], "en": vectors[len(zh) :]}
+
+    def build(self, vocabulary: Iterable[str], embedder: Embedder) -> None:
+        """Embed every translatable term of ``vocabulary`` (the embedder should be cached)."""
+        unique = sorted(set(vocabulary))
+        zh = [t for t in unique if term_language(t) == "zh"]
+        en = [t for t in unique if term_language(t) == "en"]
+        vectors = embedder.embed(zh + en) if zh or en else np.empty((0, embedder.dimension))
+        self.directory.mkdir(parents=True, exist_ok=True)
+        np.save(self.directory / (_VECTORS + ".tmp.npy"), vectors.astype(np.float16))
+        tmp_terms = self.directory / (_TERMS + ".tmp")
+        tmp_terms.write_text(json.dumps({"zh": zh, "en": en}, ensure_ascii=False), "utf-8")
+        os.replace(self.directory / (_VECTORS + ".tmp.npy"), self.directory / _VECTORS)
+        os.replace(tmp_terms, self.directory / _TERMS)
+        self._set(zh, en, vectors.astype(np.float32))
+        logger.debug("term bridge: %d Chinese and %d English terms", len(zh), len(en))
+
+    def translate(
+        self,
+        tokens: Sequence[str],
+        embedder: Embedder,
+        *,
+        min_similarity: float,
+        per_token: int,
+    ) -> list[str]:
+        """Terms of the other language nearest to each of ``tokens`` (at most ``per_token``)."""
+        wanted = [t for t in dict.fromkeys(tokens) if term_language(t)]
+        if not wanted or per_token <= 0:
+            return []
+        vectors = dict(zip(wanted, self._embed_tokens(wanted, embedder), strict=True))
+        out: list[str] = []
+        for source, target in (("zh", "en"), ("en", "zh")):
+            group = [t for t in wanted if term_language(t) == source]
+            matrix = self._vectors.get(target)
+            if not group or matrix is None or not len(matrix):
+                continue
+            # One matrix product per language pair: many small products cost far more.
+            with single_threaded():
+                sims = np.stack([vectors[t] for t in group]) @ matrix.T
+            k = min(per_token, sims.shape[1])
+            best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            for row, columns in enumerate(best):
+                ranked = sorted(columns, key=lambda c, r=row: -sims[r, c])
+                out.extend(self._terms[target][c] for c in ranked if sims[row, c] >= min_similarity)
+        return out
+
+    def _embed_tokens(self, tokens: list[str], embedder: Embedder) -> list[np.ndarray]:
+        with self._lock:
+            missing = [t for t in tokens if t not in self._token_vectors]
+        if missing:
+            fresh = embedder.embed(missing)
+            with self._lock:
+                if len(self._token_vectors) > _TOKEN_CACHE_SIZE:
+                    self._token_vectors.clear()
+                self._token_vectors.update(zip(missing, fresh, strict=True))
+        with self._lock:
+            return [self._token_vectors[t] for t in tokens]
+
+    def __len__(self) -> int:
+        return len(self._terms["zh"]) + len(self._terms["en"])

@@ -1,0 +1,89 @@
+"""Each benchmark script runs end to end with ``--quick`` and writes its JSON, so none rots.
+
+The scripts run as a user runs them (``python -m benchmarks.<name> --quick``) in a temporary
+work directory; the ingest run leaves its tiny indexes there for the retrieval run. The answer
+benchmarks need the small model and are skipped, with the command to get it, when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.config import PROJECT_ROOT, Settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def work_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("bench")
+
+
+def run_quick(name: str, work_dir: Path, *extra: str) -> dict:
+    command = [sys.executable, "-m", f"benchmarks.{name}", "--quick", "--work-dir", str(work_dir)]
+    done = subprocess.run(
+        [*command, *extra],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    result = work_dir / "results" / f"{name.removeprefix('bench_')}.json"
+    assert result.is_file(), done.stdout[-2000:]
+    payload = json.loads(result.read_text(encoding="utf-8"))
+    assert payload["params"]["quick"] is True
+    assert payload["machine"]["cpu_model"] is not None
+    return payload
+
+
+def _small_model_present() -> bool:
+    from assistant.models.manager import ModelManager
+
+    return ModelManager(Settings().paths.models_dir).status("small").present
+
+
+def test_bench_ingest_quick(work_dir):
+    payload = run_quick("bench_ingest", work_dir)
+    sizes = {row["key"]: row for row in payload["results"]["sizes"]}
+    assert set(sizes) == {"corpus", "ungdc-1", "ungdc-3", "ungdc-9"}
+    for row in sizes.values():
+        assert row["chunks"] > 0 and row["index_bytes"]["total"] > 0
+        assert row["first"]["peak_rss_mib"] > 0
+        assert row["reingest"]["report"]["unchanged"] == row["documents"]
+    assert payload["results"]["growth_slopes"]["chunks_vs_docs"] is not None
+
+
+def test_bench_retrieval_quick(work_dir):
+    payload = run_quick("bench_retrieval", work_dir, "--repeats", "1")
+    for row in payload["results"]["sizes"]:
+        for mode in ("dense", "lexical", "hybrid"):
+            assert row["modes"][mode]["wall_ms"]["p95"] is not None
+
+
+def test_bench_crosslingual_quick(work_dir):
+    payload = run_quick("bench_crosslingual", work_dir)
+    run = payload["results"]["runs"][-1]
+    assert run["en→zh"]["recall@10"] > 0.9  # 200 pairs: any working embedder gets these
+
+
+def test_bench_answer_quick(work_dir):
+    if not _small_model_present():
+        pytest.skip("small model missing: run `assistant models pull small`")
+    payload = run_quick("bench_answer", work_dir)
+    summary = payload["results"]["models"][0]["summary"]
+    assert summary["questions"] == 1 and summary["errors"] == 0
+
+
+def test_bench_naive_quick(work_dir):
+    if not _small_model_present():
+        pytest.skip("small model missing: run `assistant models pull small`")
+    payload = run_quick("bench_naive", work_dir)
+    summaries = payload["results"]["summaries"]
+    assert summaries["ours"]["errors"] == 0 and summaries["naive"]["errors"] == 0

@@ -1,0 +1,189 @@
+"""End to end in a real browser: the real app, the real small model, the shipped corpus.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install -y chromium
+chromium-driver``; ``fonts-noto-cjk`` for readable Chinese in the screenshot) and the small model
+(``assistant models pull small``). The fixture ingests the corpus into a temporary index, starts
+``python app.py`` on a free loopback port and drives it with Selenium. The screenshot goes to
+``test-output/ui_answer.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SCREENSHOT = REPO / "test-output" / "ui_answer.png"
+QUESTION = "反恐委员会在哪一次会议上审议了联合报告？"
+EXPECTED_FILE = "000_b645ea8b0039a4ff.txt"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--window-size=1440,900",
+]
+ANSWER_TIMEOUT_S = 900  # two shared CPU cores: model load, prompt and generation
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _small_model_present() -> bool:
+    from assistant.config import Settings
+    from assistant.models.manifest import load_manifest
+
+    return (Path(Settings().paths.models_dir) / load_manifest().get("small").file).is_file()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("needs `apt-get install -y chromium chromium-driver`")
+    work = tmp_path_factory.mktemp("ui_e2e")
+    port = _free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ASSISTANT_ADMIN") and k != "OPENAI_API_KEY"
+    }
+    env.update(
+        {
+            "ASSISTANT_PATHS__INDEX_DIR": str(work / "index"),
+            "ASSISTANT_PATHS__FEEDBACK_FILE": str(work / "feedback.jsonl"),
+            "ASSISTANT_LLM__BACKEND": "llama_cpp",
+            "ASSISTANT_LLM__MODEL": "small",
+            "ASSISTANT_APP__HOST": "127.0.0.1",
+            "ASSISTANT_APP__PORT": str(port),
+            "GRADIO_ANALYTICS_ENABLED": "False",
+        }
+    )
+    if not _small_model_present():
+        pytest.skip("needs the small model: `assistant models pull small`")
+
+    ingest = subprocess.run(
+        [sys.executable, "-c", "from assistant.cli import main; main()", "ingest"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert ingest.returncode == 0, ingest.stderr[-3000:]
+    assert EXPECTED_FILE in ingest.stdout
+
+    log_path = work / "app.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"app exited early:\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"app did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_question_streams_an_answer_with_a_clickable_highlighted_citation(app_url, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def css(selector: str) -> list:
+        return browser.find_elements(By.CSS_SELECTOR, selector)
+
+    browser.get(app_url)
+    box = WebDriverWait(browser, 60).until(lambda d: css("#question-input textarea"))[0]
+    box.send_keys(QUESTION)
+    box.send_keys(Keys.ENTER)
+
+    # Watch the answer arrive: pieces of text before the clickable, final version.
+    seen_partial = False
+    deadline = time.monotonic() + ANSWER_TIMEOUT_S
+    while not css("#chatbot .cite-link") and not css("#chatbot .refused-badge"):
+        bot = css('#chatbot [data-testid="bot"]')
+        if bot and bot[-1].text.strip() and not css("#chatbot .thinking"):
+            seen_partial = True
+        assert time.monotonic() < deadline, "no answer within the time limit"
+        time.sleep(0.2)
+    time.sleep(1)
+
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOT))  # replaced below once the citation is clicked
+    answer = css('#chatbot [data-testid="bot"]')[-1].text
+    panel = css("#sources-panel")[0]
+    assert not css("#chatbot .refused-badge"), f"the assistant refused: {answer}"
+    assert seen_partial, "the answer should stream in before its final version"
+    assert re.search(r"[\u4e00-\u9fff]{4,}", answer), f"expected a Chinese answer: {answer}"
+    cards = css("#sources-panel .source-card")
+    cited = {card.get_attribute("id"): card.text for card in cards}
+    expected = [card_id for card_id, text in cited.items() if EXPECTED_FILE in text]
+    assert expected, f"no citation of {EXPECTED_FILE}; answer {answer!r}, sources {cited}"
+
+    turn, number = re.fullmatch(r"src-(\d+)-(\d+)", expected[0]).groups()
+    css(f"#chatbot .cite-link.cite-t{turn}.cite-n{number}")[0].click()
+    selected = f"#sources-panel #src-{turn}-{number}.selected.focused"
+    WebDriverWait(browser, 30).until(lambda d: css(selected))
+    marks = css(f"{selected} mark")
+    assert marks and marks[0].text.strip(), "the supporting sentence should be highlighted"
+    assert EXPECTED_FILE in panel.text
+
+    time.sleep(1.5)  # let the selection flash fade before the picture
+    browser.save_screenshot(str(SCREENSHOT))
