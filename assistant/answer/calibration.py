@@ -1,10 +1,17 @@
 """Choose the refusal threshold from an evaluation set, and record how it was chosen.
 
-The assistant refuses when relevance < threshold. "Refuse" is the positive class (the
-questions whose answer is not in the corpus), so the threshold maximising refusal F1 is the one
-that best separates answerable from unanswerable questions on their retrieval results; ties go
-to the higher accuracy, then to the middle of the widest gap between scores, which leaves the
-most margin for questions not in the set.
+The assistant refuses without calling the model when relevance < threshold. "Refuse" is the
+positive class (questions whose answer is not in the corpus). Three objectives:
+
+- ``precision`` (default): the highest refusal recall whose refusal precision is at least
+  ``min_precision``. The retrieval gate is final — a question it refuses never reaches the
+  model — while a question it lets through still meets the model's own refusal, so a false
+  refusal costs more than a missed one. When no threshold is that precise, nothing is refused.
+- ``f1``: the best refusal F1, for a gate that must do all the refusing alone.
+- ``accuracy``: the most questions classified right.
+
+Ties go to the higher accuracy, then to the middle of the widest gap between neighbouring
+scores, which leaves the most margin for questions not in the set.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,7 @@ class Calibration:
     index_fingerprint: str = ""
     question_set: str = ""
     alternatives: dict[str, dict[str, float]] = field(default_factory=dict)
+    objective: str = "precision"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
@@ -82,10 +91,18 @@ def candidate_thresholds(scores: Sequence[float]) -> list[float]:
     return [distinct[0] - 1e-6, *middles, distinct[-1] + 1e-6]
 
 
+Objective = Literal["precision", "f1", "accuracy"]
+
+
 def calibrate(
-    scores: Sequence[float], answerable: Sequence[bool], signal: str = "combined"
+    scores: Sequence[float],
+    answerable: Sequence[bool],
+    signal: str = "combined",
+    *,
+    objective: Objective = "precision",
+    min_precision: float = 0.9,
 ) -> Calibration:
-    """The threshold with the best refusal F1 (then accuracy, then margin) and the full curve."""
+    """The threshold that best meets ``objective`` (see the module docstring), and the curve."""
     if len(scores) != len(answerable) or not scores:
         raise ValueError("calibration needs one score per question and at least one question")
     curve = [evaluate_threshold(scores, answerable, t) for t in candidate_thresholds(scores)]
@@ -98,7 +115,15 @@ def calibrate(
             return 0.0
         return above[0] - below[-1]
 
-    best = max(curve, key=lambda p: (round(p.f1, 9), round(p.accuracy, 9), margin(p)))
+    def key(point: ThresholdPoint) -> tuple[float, ...]:
+        main = {"f1": point.f1, "accuracy": point.accuracy, "precision": point.recall}[objective]
+        return (round(main, 9), round(point.accuracy, 9), margin(point))
+
+    eligible = curve
+    if objective == "precision":
+        eligible = [p for p in curve if p.precision >= min_precision and p.recall > 0]
+        eligible = eligible or [curve[0]]  # below every score: refuse nothing
+    best = max(eligible, key=key)
     return Calibration(
         signal=signal,
         threshold=round(best.threshold, 4),
@@ -109,6 +134,7 @@ def calibrate(
         n_answerable=sum(1 for a in answerable if a),
         n_unanswerable=sum(1 for a in answerable if not a),
         curve=curve,
+        objective=objective if objective != "precision" else f"precision>={min_precision}",
     )
 
 

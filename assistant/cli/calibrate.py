@@ -1,7 +1,8 @@
 """``assistant calibrate SET.jsonl``: choose the refusal threshold from retrieval results.
 
 Runs retrieval only (no model) for every question of the set, measures each relevance signal,
-picks the threshold with the best refusal F1 for the configured signal, and writes
+picks the threshold for the configured signal (by default the highest refusal recall that
+keeps refusal precision ≥ 0.9; see ``assistant.answer.calibration``), and writes
 ``evals/calibration.json`` with the curve, the date and the index fingerprint. Copy the
 threshold into ``AnswerSettings.min_relevance`` (or ``assistant.yaml``) to use it.
 """
@@ -50,6 +51,12 @@ def calibrate_command(
         str | None,
         typer.Option("--signal", help=f"One of {', '.join(SIGNALS)} (default: settings)."),
     ] = None,
+    objective: Annotated[
+        str, typer.Option("--objective", help="precision (default), f1 or accuracy.")
+    ] = "precision",
+    min_precision: Annotated[
+        float, typer.Option("--min-precision", help="Refusal precision the gate must keep.")
+    ] = 0.9,
     out: Annotated[Path | None, typer.Option("--out", help="Where to write the result.")] = None,
 ) -> None:
     """Pick the relevance threshold below which the assistant refuses without the model."""
@@ -57,9 +64,18 @@ def calibrate_command(
     signal = signal or settings.answer.relevance_signal
     if signal not in SIGNALS:
         raise typer.BadParameter(f"choose one of {', '.join(SIGNALS)}", param_hint="--signal")
+    if objective not in ("precision", "f1", "accuracy"):
+        raise typer.BadParameter("choose precision, f1 or accuracy", param_hint="--objective")
     evidence, answerable, fingerprint = measure(question_set)
     results: dict[str, Calibration] = {
-        name: calibrate([e.score(name) for e in evidence], answerable, name) for name in SIGNALS
+        name: calibrate(
+            [e.score(name) for e in evidence],
+            answerable,
+            name,
+            objective=objective,  # type: ignore[arg-type]
+            min_precision=min_precision,
+        )
+        for name in SIGNALS
     }
     chosen = results[signal]
     chosen.created = datetime.now(UTC).isoformat(timespec="seconds")

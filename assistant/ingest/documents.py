@@ -1,7 +1,7 @@
 """Turn one file into a cleaned ``Document``: the ingestion steps before chunking.
 
 load pages → clean each page → join pages (keeping where each starts) → detect language
-→ title, symbol and date → content hash of the raw bytes
+→ title, symbol and date (curated ``documents.yaml`` first) → content hash
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from assistant.ingest.cleaning import clean_text
 from assistant.ingest.loaders import LoadError, load_pages
 from assistant.ingest.metadata import extract_title, find_date, find_symbol
+from assistant.ingest.sidecar import overrides_for
 from assistant.schema import Document, Page
 from assistant.text.lang import detect_language
 
@@ -29,16 +30,19 @@ def load_document(path: Path, root: Path) -> Document:
     if not text:
         raise LoadError(path, "no text left after cleaning (only headers, page numbers or links)")
     raw_text = "\n".join(page.text for page in pages)
+    curated = overrides_for(path, root)
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(repr(sorted(curated.items())).encode())  # a curated edit re-ingests the file
     return Document(
         doc_id=document_id(path, root),
         source=path.name,
         path=str(path),
         text=text,
         lang=detect_language(text),
-        title=extract_title(text, path),
-        symbol=find_symbol(raw_text),
-        date=find_date(text),
-        content_hash=hashlib.sha256(path.read_bytes()).hexdigest(),
+        title=curated.get("title") or extract_title(text, path),
+        symbol=curated.get("symbol") or find_symbol(raw_text),
+        date=curated.get("date") or find_date(text),
+        content_hash=digest.hexdigest(),
         page_starts=page_starts,
     )
 

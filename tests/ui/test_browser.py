@@ -2,7 +2,7 @@
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install -y chromium
 chromium-driver``; ``fonts-noto-cjk`` for readable Chinese in the screenshot) and the small model
-(``assistant models pull small``). The fixture ingests the corpus into a temporary index, starts
+(``assistant models pull small``; ``ASSISTANT_E2E_MODEL=default`` picks another manifest model). The fixture ingests the corpus into a temporary index, starts
 ``python app.py`` on a free loopback port and drives it with Selenium. The screenshot goes to
 ``test-output/ui_answer.png``.
 """
@@ -43,6 +43,7 @@ CHROMIUM_FLAGS = [
     "--window-size=1440,900",
 ]
 ANSWER_TIMEOUT_S = 900  # two shared CPU cores: model load, prompt and generation
+MODEL = os.environ.get("ASSISTANT_E2E_MODEL", "small")  # a manifest name
 
 
 def _free_port() -> int:
@@ -51,11 +52,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _small_model_present() -> bool:
+def _model_present(name: str) -> bool:
     from assistant.config import Settings
     from assistant.models.manifest import load_manifest
 
-    return (Path(Settings().paths.models_dir) / load_manifest().get("small").file).is_file()
+    return (Path(Settings().paths.models_dir) / load_manifest().get(name).file).is_file()
 
 
 @pytest.fixture(scope="module")
@@ -74,14 +75,14 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "ASSISTANT_PATHS__INDEX_DIR": str(work / "index"),
             "ASSISTANT_PATHS__FEEDBACK_FILE": str(work / "feedback.jsonl"),
             "ASSISTANT_LLM__BACKEND": "llama_cpp",
-            "ASSISTANT_LLM__MODEL": "small",
+            "ASSISTANT_LLM__MODEL": MODEL,
             "ASSISTANT_APP__HOST": "127.0.0.1",
             "ASSISTANT_APP__PORT": str(port),
             "GRADIO_ANALYTICS_ENABLED": "False",
         }
     )
-    if not _small_model_present():
-        pytest.skip("needs the small model: `assistant models pull small`")
+    if not _model_present(MODEL):
+        pytest.skip(f"needs the {MODEL} model: `assistant models pull {MODEL}`")
 
     ingest = subprocess.run(
         [sys.executable, "-c", "from assistant.cli import main; main()", "ingest"],
