@@ -106,8 +106,8 @@ class LLMSettings(BaseModel):
 class AnswerSettings(BaseModel):
     context_token_budget: int = 1200  # passage tokens shown to the model (model's tokenizer)
     max_passages: int = 6
-    min_relevance: float = 0.0  # calibrated on evals/dev.jsonl; see evals/calibration.json
-    relevance_signal: Literal["dense", "lexical", "sentence", "combined"] = "combined"
+    min_relevance: float = 0.139  # calibrated on evals/dev.jsonl; see evals/calibration.json
+    relevance_signal: Literal["dense", "lexical", "sentence", "combined"] = "sentence"
     relevance_top_n: int = 3  # passages whose evidence the refusal decision looks at
     history_turns: int = 4
     language: Literal["auto", "zh", "en"] = "auto"

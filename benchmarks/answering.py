@@ -98,6 +98,8 @@ class CallTiming:
 
     prompt_tokens: int
     started: float
+    messages: list[ChatMessage] = field(default_factory=list)
+    params: GenerationParams | None = None
     first: float | None = None
     last: float | None = None
     deltas: int = 0
@@ -128,7 +130,7 @@ class TimedChatModel:
 
     def stream(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
         prompt = sum(self.inner.count_tokens(m.content) for m in messages)
-        call = CallTiming(prompt_tokens=prompt, started=time.perf_counter())
+        call = CallTiming(prompt, time.perf_counter(), list(messages), params)
         self.calls.append(call)
         for delta in self.inner.stream(messages, params):
             now = time.perf_counter()
@@ -165,6 +167,39 @@ def generation_figures(call: CallTiming, model: ChatModel) -> dict[str, Any]:
         "decode_s": decode_s,
         "decode_tok_s": (generated - 1) / decode_s if decode_s and generated > 1 else None,
     }
+
+
+def raw_replay(model: ChatModel, call: CallTiming) -> dict[str, Any] | None:
+    """The same prompt and parameters straight through ``llama_cpp``, in the same run.
+
+    A same-run comparison survives a machine whose load drifts, which figures from another run
+    (llm.json) do not. The KV cache is reset first, so the raw prompt processing is cold; the
+    pipeline's own call may have reused a cached prefix (the system prompt and examples).
+    ``None`` when the model is not a llama.cpp one.
+    """
+    llama = getattr(getattr(model, "loaded", model), "llama", None)
+    if llama is None or call.params is None:
+        return None
+    llama.reset()
+    started = time.perf_counter()
+    first = last = None
+    pieces: list[str] = []
+    for chunk in llama.create_chat_completion(
+        messages=[{"role": m.role, "content": m.content} for m in call.messages],
+        stream=True,
+        max_tokens=call.params.max_tokens,
+        temperature=call.params.temperature,
+        seed=call.params.seed,
+        stop=list(call.params.stop),
+    ):
+        delta = (chunk.get("choices") or [{}])[0].get("delta", {}).get("content")
+        if delta:
+            last = time.perf_counter()
+            first = first or last
+            pieces.append(delta)
+    replay = CallTiming(call.prompt_tokens, started, call.messages, call.params, first, last)
+    replay.text = pieces
+    return generation_figures(replay, model)
 
 
 class StreamingAsker:

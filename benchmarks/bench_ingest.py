@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
+from assistant.config import Settings
 from assistant.logging_setup import configure_logging
 from benchmarks.common import (
     DEFAULT_WORK_DIR,
@@ -50,7 +51,7 @@ MIB = 1024**2
 
 def measure(spec: CorpusSpec, work_dir: Path, quick: bool) -> dict[str, Any]:
     """First ingest into a fresh index, its size on disk, then an unchanged re-ingest."""
-    logger.info("ingesting %s (%d documents)", spec.label, spec.documents())
+    logger.info("ingesting %s (%d files)", spec.label, spec.files_count())
     first = build_fresh(spec, work_dir, quick)
     target = index_dir(work_dir, spec, quick)
     sizes = index_sizes(target)
@@ -237,7 +238,13 @@ def main(
     path = write_results(
         results_path(NAME, results_dir, quick, work_dir),
         NAME,
-        params={"quick": quick, "work_dir": str(work_dir), "sizes": [s.key for s in specs]},
+        params={
+            "quick": quick,
+            "work_dir": str(work_dir),
+            "sizes": [s.key for s in specs],
+            "embedder": Settings().embedder.model_dump(mode="json"),
+            "chunking": Settings().chunking.model_dump(mode="json"),
+        },
         results={"sizes": rows, "growth_slopes": slopes, "targets": goals},
         machine=machine,
         started=started,

@@ -269,6 +269,7 @@ def main(
             "top_k": Settings().retrieval.top_k,
             "retrieval_settings": Settings().retrieval.model_dump(),
             "embedder": embedder.name,
+            "embedder_settings": Settings().embedder.model_dump(mode="json"),
         },
         results={"sizes": rows, "growth_slopes": slopes, "targets": goals},
         machine=machine,

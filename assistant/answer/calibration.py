@@ -88,7 +88,7 @@ def candidate_thresholds(scores: Sequence[float]) -> list[float]:
     if not distinct:
         return [0.0]
     middles = [(a + b) / 2 for a, b in itertools.pairwise(distinct)]
-    return [distinct[0] - 1e-6, *middles, distinct[-1] + 1e-6]
+    return [distinct[0] - 1e-3, *middles, distinct[-1] + 1e-3]
 
 
 Objective = Literal["precision", "f1", "accuracy"]
@@ -126,7 +126,7 @@ def calibrate(
     best = max(eligible, key=key)
     return Calibration(
         signal=signal,
-        threshold=round(best.threshold, 4),
+        threshold=best.threshold,
         f1=best.f1,
         accuracy=best.accuracy,
         precision=best.precision,

@@ -16,6 +16,7 @@ signals, each easy to show a user:
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -93,24 +94,32 @@ def numbers_supported(claim_numbers: set[str], evidence_numbers: set[str]) -> bo
 
 
 class SentenceVectors:
-    """Embeds texts with the multilingual embedder and remembers them (answers reuse passages)."""
+    """Embeds texts with the multilingual embedder and remembers them (answers reuse passages).
+
+    Shared by concurrent requests in the app, so the cache is read and written under a lock and
+    each call assembles its result from its own lookups.
+    """
 
     def __init__(self, embedder: Embedder, cache_size: int = 4096) -> None:
         self.embedder = embedder
         self._cache: dict[str, np.ndarray] = {}
         self._cache_size = cache_size
+        self._lock = threading.Lock()
 
     def vectors(self, texts: Iterable[str]) -> np.ndarray:
         texts = list(texts)
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            if len(self._cache) + len(missing) > self._cache_size:
-                self._cache.clear()
-            for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
-                self._cache[text] = np.asarray(vector, dtype=np.float32)
         if not texts:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
+        with self._lock:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+            missing = [t for t in dict.fromkeys(texts) if t not in found]
+            if missing:
+                embedded = self.embedder.embed(missing)
+                if len(self._cache) + len(missing) > self._cache_size:
+                    self._cache.clear()
+                for text, vector in zip(missing, embedded, strict=True):
+                    found[text] = self._cache[text] = np.asarray(vector, dtype=np.float32)
+        return np.stack([found[t] for t in texts])
 
     def similarities(self, claims: list[str], evidence: list[str]) -> np.ndarray:
         """Cosine matrix (claims × evidence); the vectors are already normalised."""

@@ -1,6 +1,6 @@
 """Does a passage support an answer sentence? And which of its sentences is the evidence?
 
-The method (documented in the README's "How citations are checked"):
+The method (summarised in the README under "How citations are checked"):
 
 1. **Figures must match.** The numbers in the answer sentence (digits, with English month
    names read as month numbers) must at least half occur in the passage. This is language-free

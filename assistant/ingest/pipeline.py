@@ -1,9 +1,9 @@
 """``ingest_paths``: bring the index in step with files on disk, doing only the work needed.
 
-Steps: walk the paths → skip files whose bytes hash as in the catalog → load and chunk the rest
-→ embed every new chunk in large batches across files (embedding dominates the time and is
-several times faster batched) → write each document (Chroma, then catalog) → drop documents
-whose files are gone from an ingested folder → rebuild BM25 once.
+Steps: walk the paths → load each file, and skip it when its content hash is the catalog's →
+chunk the rest → embed every new chunk together, across files (embedding dominates the time;
+cached vectors are reused) → write each document (Chroma, then catalog) → drop documents whose
+files are gone from an ingested folder → rebuild BM25 and the term bridge once.
 
 Document ids are paths relative to a root: the corpus folder for files inside it (so
 "zh/000_b645ea8b0039a4ff.txt" whichever way it is reached), otherwise the folder above the
@@ -13,7 +13,6 @@ named folder or file, so that "uploads/report.pdf" from two places does not coll
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +24,7 @@ from tqdm import tqdm
 
 from assistant.config import Settings
 from assistant.index.store import DocumentInfo, HybridIndex
+from assistant.ingest.sidecar import SIDECAR_NAME
 from assistant.schema import Chunk, Document
 
 logger = logging.getLogger(__name__)
@@ -84,18 +84,11 @@ class _Pending:
     replaces: list[str]  # doc ids this document supersedes (same doc id or same file)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _ignored(path: Path, folder: Path) -> bool:
-    """Hidden files and folders, and names matched by a ``.ingestignore`` on the way down."""
+    """Hidden files and folders, metadata sidecars, and names matched by an ``.ingestignore``
+    on the way down."""
     rel = path.relative_to(folder)
-    if any(part.startswith(".") for part in rel.parts):
+    if any(part.startswith(".") for part in rel.parts) or path.name == SIDECAR_NAME:
         return True
     for depth in range(len(rel.parts)):
         here = folder.joinpath(*rel.parts[:depth])
@@ -173,13 +166,14 @@ def ingest_paths(
     for n, (path, root) in enumerate(tqdm(files, desc="files", unit="file", disable=None)):
         notify(0.3 * n / max(1, len(files)), f"reading {path.name}")
         seen_paths.add(str(path))
-        doc_id = path.relative_to(root).as_posix()
-        previous = known.get(doc_id)
-        if previous is not None and previous.content_hash == _sha256(path):
-            report.unchanged.append(doc_id)
-            continue
         try:
+            # Loading is cheap next to embedding, and the loader owns the content hash (it
+            # covers curated metadata too), so every file is loaded and only chunked if new.
             doc = load_document(path, root)
+            previous = known.get(doc.doc_id)
+            if previous is not None and previous.content_hash == doc.content_hash:
+                report.unchanged.append(doc.doc_id)
+                continue
             chunks = chunk_document(doc, settings.chunking)
         except LoadError as exc:
             logger.warning("Skipping %s: %s", path, exc)

@@ -2,9 +2,9 @@
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install -y chromium
 chromium-driver``; ``fonts-noto-cjk`` for readable Chinese in the screenshot) and the small model
-(``assistant models pull small``; ``ASSISTANT_E2E_MODEL=default`` picks another manifest model). The fixture ingests the corpus into a temporary index, starts
-``python app.py`` on a free loopback port and drives it with Selenium. The screenshot goes to
-``test-output/ui_answer.png``.
+(``assistant models pull small``; ``ASSISTANT_E2E_MODEL=default`` picks another manifest model).
+The fixture ingests the corpus into a temporary index, starts ``python app.py`` on a free
+loopback port and drives it with Selenium. The screenshot goes to ``test-output/ui_answer.png``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ CHROMIUM_FLAGS = [
     "--window-size=1440,900",
 ]
 ANSWER_TIMEOUT_S = 900  # two shared CPU cores: model load, prompt and generation
-MODEL = os.environ.get("ASSISTANT_E2E_MODEL", "small")  # a manifest name
+MODEL = os.environ.get("ASSISTANT_E2E_MODEL", "default")  # a manifest name
 
 
 def _free_port() -> int:

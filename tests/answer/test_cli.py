@@ -1,0 +1,91 @@
+"""``assistant ask`` and ``assistant chat`` over a fake assistant; the container stays lazy."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import assistant.container
+from assistant.cli import (
+    app,
+    commands,  # noqa: F401  (registers the commands)
+)
+from assistant.config import LLMSettings
+from assistant.container import LazyChatModel
+from tests.answer.conftest import EN_SDG, ZH_330, ScriptedModel, make_passage
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def fake_container(monkeypatch, make_assistant):
+    def install(replies: list[str]):
+        passages = [make_passage(ZH_330, 0, symbol="S/2018/435"), make_passage(EN_SDG, 1)]
+        fake = make_assistant(ScriptedModel(replies), passages)
+        monkeypatch.setattr(assistant.container, "build_assistant", lambda settings=None: fake)
+        return fake
+
+    return install
+
+
+def test_ask_prints_answer_and_sources(fake_container) -> None:
+    fake_container(["委员会在2018年4月19日举行的第330次会议上审议了该报告[1]。"])
+    result = runner.invoke(app, ["ask", "委员会在哪一次会议上审议了该报告？"])
+    assert result.exit_code == 0, result.output
+    assert "第330次会议上审议了该报告[1]。" in result.stdout
+    assert "[1] S/2018/435 (doc0.txt)" in result.stdout
+    assert "“委员会在2018年4月19日" in result.stdout
+
+
+def test_ask_json(fake_container) -> None:
+    fake_container(["The United States pledged 12 million dollars to the new fund [2]."])
+    result = runner.invoke(
+        app, ["ask", "How much did the United States pledge to the new fund?", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["language"] == "en"
+    assert data["citations"][0]["source"] == "doc1.txt"
+    assert data["citations"][0]["supporting_sentences"]
+    assert data["refused"] is False
+
+
+def test_ask_empty_question_is_a_polite_error(fake_container) -> None:
+    fake_container([])
+    result = runner.invoke(app, ["ask", "   "])
+    assert result.exit_code == 2
+    assert "Please type a question" in result.output
+
+
+def test_ask_rejects_unknown_language(fake_container) -> None:
+    fake_container([])
+    result = runner.invoke(app, ["ask", "x", "--lang", "fr"])
+    assert result.exit_code != 0
+
+
+def test_chat_follow_up_uses_the_conversation(fake_container) -> None:
+    fake = fake_container(
+        [
+            "委员会在2018年4月19日举行的第330次会议上审议了该报告[1]。",
+            "委员会在哪一天审议了联合报告？",
+            "委员会在2018年4月19日审议了该报告[1]。",
+        ]
+    )
+    result = runner.invoke(
+        app, ["chat"], input="委员会在哪一次会议上审议了该报告？\n是哪一天？\n/quit\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert fake.retriever.queries == [
+        "委员会在哪一次会议上审议了该报告？",
+        "委员会在哪一天审议了联合报告？",
+    ]
+    assert "2018年4月19日" in result.stdout
+
+
+def test_lazy_model_does_not_load_until_used(tmp_path) -> None:
+    model = LazyChatModel(LLMSettings(model=str(tmp_path / "missing.gguf")), tmp_path)
+    assert model.name.endswith("missing.gguf")
+    with pytest.raises(Exception, match=r"missing\.gguf"):
+        model.count_tokens("x")
