@@ -67,7 +67,7 @@ def run_model(
     assistant = build_assistant(settings)
     timed = TimedChatModel(assistant.chat_model)
     assistant.chat_model = timed
-    load_s = warm_up(timed)
+    load_s = warm_up(timed, assistant)
     timed.take()
     asker = StreamingAsker(assistant)
     records = []

@@ -146,7 +146,7 @@ def main(
     timed = {"ours": TimedChatModel(assistant.chat_model)}
     timed["naive"] = TimedChatModel(assistant.chat_model)
     assistant.chat_model = timed["ours"]
-    load_s = warm_up(timed["ours"])
+    load_s = warm_up(timed["ours"], assistant)
 
     naive_dir = work_dir / ("naive-quick" if quick else "naive")
     shutil.rmtree(naive_dir, ignore_errors=True)

@@ -9,6 +9,7 @@ noisy machine far better than absolute times compared across runs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -102,6 +103,17 @@ def _blas() -> str | None:
         return None
 
 
+def source_digest() -> str:
+    """sha256 over the package's Python sources and prompts: with a dirty working tree the
+    commit alone does not say what code ran, and a change during a long run would go unseen."""
+    digest = hashlib.sha256()
+    files = [*PROJECT_ROOT.glob("assistant/**/*.py"), *PROJECT_ROOT.glob("prompts/*/*")]
+    for path in sorted(files):
+        digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def machine_description(extra_packages: Sequence[str] = ()) -> dict[str, Any]:
     """The hardware, load and software a result was measured on."""
     cpu = _cpuinfo()
@@ -117,7 +129,7 @@ def machine_description(extra_packages: Sequence[str] = ()) -> dict[str, Any]:
         "python": sys.version.split()[0],
         "numpy_blas": _blas(),
         "packages": _versions([*PACKAGES, *extra_packages]),
-        "git": git_state(),
+        "git": {**git_state(), "source_sha256": source_digest()},
     }
 
 
@@ -228,6 +240,9 @@ def write_results(
 ) -> Path:
     """Write one benchmark's JSON: what was run, on what, and what it measured."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    source_at_end = source_digest()
+    if source_at_end != machine.get("git", {}).get("source_sha256", source_at_end):
+        logger.warning("the sources changed while %s ran: its figures may mix versions", name)
     payload = {
         "benchmark": name,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -235,6 +250,7 @@ def write_results(
         "params": params,
         "machine": machine,
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        "source_sha256_at_end": source_at_end,
         "results": results,
     }
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -100,9 +100,11 @@ def test_full_pipeline_with_the_real_model(corpus_index, tmp_path: Path) -> None
     answered = [r for r in records if not r["refused"]]
     assert all(r["timings"].get("ttft") is not None for r in answered)
 
-    # Reproducible: the same commit and settings give the same answers.
-    second = run_eval(SMOKE_SET, assistant, settings, label="second", progress=False)
-    again = load_run(second.run_dir)[1]
-    assert [r["answer"] for r in again] == [r["answer"] for r in records]
+    # Reproducible: the same commit and settings give the same answers (two questions suffice
+    # and keep the test short on a CPU).
+    rerun = ["en-en-04", "zh-en-03"]
+    second = run_eval(SMOKE_SET, assistant, settings, label="second", only=rerun, progress=False)
+    again = {r["id"]: r["answer"] for r in load_run(second.run_dir)[1]}
+    assert again == {r["id"]: r["answer"] for r in records if r["id"] in rerun}
     paths = write_report(second.run_dir, first.run_dir)
     assert "pass → fail (0)" in paths.html.read_text(encoding="utf-8")

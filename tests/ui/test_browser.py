@@ -1,8 +1,8 @@
-"""End to end in a real browser: the real app, the real small model, the shipped corpus.
+"""End to end in a real browser: the real app, the real default model, the shipped corpus.
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install -y chromium
-chromium-driver``; ``fonts-noto-cjk`` for readable Chinese in the screenshot) and the small model
-(``assistant models pull small``; ``ASSISTANT_E2E_MODEL=default`` picks another manifest model).
+chromium-driver``; ``fonts-noto-cjk`` for readable Chinese in the screenshot) and the default model
+(``assistant models pull default``; ``ASSISTANT_E2E_MODEL=small`` picks another manifest model).
 The fixture ingests the corpus into a temporary index, starts ``python app.py`` on a free
 loopback port and drives it with Selenium. The screenshot goes to ``test-output/ui_answer.png``.
 """
