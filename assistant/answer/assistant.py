@@ -153,7 +153,9 @@ class Assistant:
         yield answer
 
     def _validated(self, question: str, override: str) -> tuple[str, list[str]]:
-        if not question or not question.strip():
+        # Lone surrogates (JSON allows "\ud800") cannot be encoded, and the embedder would fail.
+        question = (question or "").encode("utf-8", "ignore").decode("utf-8")
+        if not question.strip():
             langs = [override] if override in ("zh", "en") else ["zh", "en"]
             message = " / ".join(self.prompts.get("empty_question", lg).text for lg in langs)
             raise EmptyQuestionError(message)

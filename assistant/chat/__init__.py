@@ -1,0 +1,1 @@
+"""Conversations: the bounded memory that lets follow-up questions work."""

@@ -13,6 +13,7 @@ from assistant.cli import app
 from assistant.config import get_settings
 from assistant.models.backends.base import BackendError
 from assistant.models.manager import ModelMissingError
+from assistant.models.manifest import UnknownModelError
 
 LangOption = Annotated[
     str, typer.Option("--lang", help="Answer language: zh, en or auto (the question's).")
@@ -68,7 +69,7 @@ def ask(
     except EmptyQuestionError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=2) from exc
-    except (BackendError, ModelMissingError) as exc:
+    except (BackendError, ModelMissingError, UnknownModelError) as exc:  # the model loads lazily
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from exc
     if as_json:

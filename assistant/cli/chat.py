@@ -12,6 +12,8 @@ from assistant.cli import app
 from assistant.cli.ask import DocOption, LangOption, check_lang, doc_ids_for, open_assistant
 from assistant.config import get_settings
 from assistant.models.backends.base import BackendError
+from assistant.models.manager import ModelMissingError
+from assistant.models.manifest import UnknownModelError
 
 _QUIT = {"/quit", "/exit", "/q", "退出"}
 _RESET = {"/new", "/reset", "新对话"}
@@ -46,7 +48,7 @@ def chat(lang: LangOption = "auto", doc: DocOption = None) -> None:
         except EmptyQuestionError as exc:
             typer.echo(str(exc))
             continue
-        except BackendError as exc:
+        except (BackendError, ModelMissingError, UnknownModelError) as exc:
             typer.echo(f"error: {exc}", err=True)
             continue
         session.add(question, answer)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -43,39 +44,55 @@ class LexicalEntry:
     tokens: list[str]
 
 
+@dataclass(frozen=True)
+class _State:
+    """One built index; replaced as a whole, so a search never sees half of a rebuild."""
+
+    bm25: Any
+    ids: list[str]
+    doc_ids: np.ndarray
+    langs: np.ndarray
+    positions: dict[str, int]
+
+    @classmethod
+    def of(cls, bm25: Any, ids: list[str], doc_ids: list[str], langs: list[str]) -> _State:
+        return cls(
+            bm25,
+            ids,
+            np.array(doc_ids, dtype=object),
+            np.array(langs, dtype=object),
+            {cid: i for i, cid in enumerate(ids)},
+        )
+
+
+_EMPTY = _State.of(None, [], [], [])
+
+
 class LexicalIndex:
     """BM25 over chunk tokens, persisted in one directory."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._bm25 = None
-        self._ids: list[str] = []
-        self._doc_ids = np.array([], dtype=object)
-        self._langs = np.array([], dtype=object)
-        self._positions: dict[str, int] | None = None
-        self._load()
+        self._state = self._load()
 
-    def _load(self) -> None:
+    def _load(self) -> _State:
         entries_path = self.directory / _ENTRIES
         if not entries_path.is_file():
-            return
-        bm25s = _bm25s()
+            return _EMPTY
         entries = json.loads(entries_path.read_text(encoding="utf-8"))
-        self._ids = entries["ids"]
-        self._doc_ids = np.array(entries["doc_ids"], dtype=object)
-        self._langs = np.array(entries["langs"], dtype=object)
-        if self._ids:
-            self._bm25 = bm25s.BM25.load(str(self.directory), show_progress=False)
+        bm25 = None
+        if entries["ids"]:
+            bm25 = _bm25s().BM25.load(str(self.directory), show_progress=False)
+        return _State.of(bm25, entries["ids"], entries["doc_ids"], entries["langs"])
 
     def build(self, entries: Sequence[LexicalEntry]) -> None:
         """Replace the index with one over ``entries`` and save it."""
-        bm25s = _bm25s()
         staging = self.directory.with_name(self.directory.name + ".new")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         bm25 = None
         if entries:
-            bm25 = bm25s.BM25()
+            bm25 = _bm25s().BM25()
             bm25.index([list(e.tokens) for e in entries], show_progress=False)
             bm25.save(str(staging), show_progress=False)
         payload = {
@@ -86,11 +103,7 @@ class LexicalIndex:
         (staging / _ENTRIES).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
         shutil.rmtree(self.directory, ignore_errors=True)
         staging.rename(self.directory)
-        self._bm25 = bm25
-        self._positions = None
-        self._ids = payload["ids"]
-        self._doc_ids = np.array(payload["doc_ids"], dtype=object)
-        self._langs = np.array(payload["langs"], dtype=object)
+        self._state = _State.of(bm25, payload["ids"], payload["doc_ids"], payload["langs"])
         logger.debug("BM25 rebuilt over %d chunks", len(entries))
 
     def search(
@@ -102,34 +115,34 @@ class LexicalIndex:
         doc_ids: Sequence[str] | None = None,
     ) -> list[tuple[str, float]]:
         """The ``top_k`` best chunks as (chunk_id, BM25 score), best first; zero scores dropped."""
-        if self._bm25 is None or not tokens or top_k <= 0:
+        state = self._state
+        if state.bm25 is None or not tokens or top_k <= 0:
             return []
-        scores = np.asarray(self._bm25.get_scores(list(tokens)), dtype=np.float64)
+        scores = np.asarray(state.bm25.get_scores(list(tokens)), dtype=np.float64)
         keep = scores > 0
         if langs:
-            keep &= np.isin(self._langs, list(langs))
+            keep &= np.isin(state.langs, list(langs))
         if doc_ids:
-            keep &= np.isin(self._doc_ids, list(doc_ids))
+            keep &= np.isin(state.doc_ids, list(doc_ids))
         candidates = np.flatnonzero(keep)
         if candidates.size == 0:
             return []
         best = candidates[np.argsort(-scores[candidates], kind="stable")[:top_k]]
-        return [(self._ids[i], float(scores[i])) for i in best]
+        return [(state.ids[i], float(scores[i])) for i in best]
 
     def scores(self, tokens: Sequence[str], chunk_ids: Sequence[str]) -> dict[str, float]:
         """BM25 scores of ``tokens`` for the given chunks (0 where nothing matches)."""
-        if self._bm25 is None or not tokens:
+        state = self._state
+        if state.bm25 is None or not tokens:
             return dict.fromkeys(chunk_ids, 0.0)
-        scores = self._bm25.get_scores(list(tokens))
-        if self._positions is None:
-            self._positions = {cid: i for i, cid in enumerate(self._ids)}
+        scores = state.bm25.get_scores(list(tokens))
         return {
-            cid: float(scores[self._positions[cid]]) if cid in self._positions else 0.0
+            cid: float(scores[state.positions[cid]]) if cid in state.positions else 0.0
             for cid in chunk_ids
         }
 
     def ids(self) -> set[str]:
-        return set(self._ids)
+        return set(self._state.ids)
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._state.ids)

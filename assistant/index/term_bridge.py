@@ -49,8 +49,9 @@ class TermBridge:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._terms: dict[str, list[str]] = {"zh": [], "en": []}
-        self._vectors: dict[str, np.ndarray] = {}
+        # (terms, vectors) by language, replaced as one pair so that a translation running
+        # during a rebuild never pairs one build's terms with another's vectors.
+        self._lexicon: dict[str, tuple[list[str], np.ndarray]] = {}
         self._token_vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         self._load()
@@ -64,8 +65,7 @@ class TermBridge:
         self._set(terms["zh"], terms["en"], vectors)
 
     def _set(self, zh: list[str], en: list[str], vectors: np.ndarray) -> None:
-        self._terms = {"zh": zh, "en": en}
-        self._vectors = {"zh": vectors[: len(zh)], "en": vectors[len(zh) :]}
+        self._lexicon = {"zh": (zh, vectors[: len(zh)]), "en": (en, vectors[len(zh) :])}
 
     def build(self, vocabulary: Iterable[str], embedder: Embedder) -> None:
         """Embed every translatable term of ``vocabulary`` (the embedder should be cached)."""
@@ -95,20 +95,20 @@ class TermBridge:
         if not wanted or per_token <= 0:
             return []
         vectors = dict(zip(wanted, self._embed_tokens(wanted, embedder), strict=True))
+        lexicon = self._lexicon
         out: list[str] = []
         for source, target in (("zh", "en"), ("en", "zh")):
             group = [t for t in wanted if term_language(t) == source]
-            matrix = self._vectors.get(target)
+            terms, matrix = lexicon.get(target, ([], None))
             if not group or matrix is None or not len(matrix):
                 continue
-            # One matrix product per language pair: many small products cost far more.
-            with single_threaded():
+            with single_threaded():  # one product per language pair; see assistant.index.blas
                 sims = np.stack([vectors[t] for t in group]) @ matrix.T
             k = min(per_token, sims.shape[1])
             best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
             for row, columns in enumerate(best):
                 ranked = sorted(columns, key=lambda c, r=row: -sims[r, c])
-                out.extend(self._terms[target][c] for c in ranked if sims[row, c] >= min_similarity)
+                out.extend(terms[c] for c in ranked if sims[row, c] >= min_similarity)
         return out
 
     def _embed_tokens(self, tokens: list[str], embedder: Embedder) -> list[np.ndarray]:
@@ -124,4 +124,4 @@ class TermBridge:
             return [self._token_vectors[t] for t in tokens]
 
     def __len__(self) -> int:
-        return len(self._terms["zh"]) + len(self._terms["en"])
+        return sum(len(terms) for terms, _ in self._lexicon.values())

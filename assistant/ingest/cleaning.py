@@ -36,7 +36,8 @@ _FURNITURE_TOKEN = re.compile(
     r"|\*\d{7,}\*"  # *1803734* barcode text
     r"|\d{1,3})"  # bare page number
 )
-_URL_LINE = re.compile(r"^<?(?:https?://|www\.)\S+>?$")
+# A URL ends where Chinese text starts: "https://un.org/x委员会…" is a sentence to keep.
+_URL_LINE = re.compile(f"^<?(?:https?://|www\\.)[^\\s{HAN}]+>?$")
 _SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 
 _MULTISPACE = re.compile(r" {2,}")

@@ -102,10 +102,14 @@ def _decode_legacy(path: Path, data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data).best()
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
     if best is None or best.encoding is None:
         raise LoadError(path, "unknown text encoding; save the file as UTF-8")
-    encoding = "gb18030" if best.encoding.lower() in _CHINESE_LEGACY else best.encoding
+    # Short GBK text reads as Korean (cp949) just as cleanly, and the detector then picks
+    # Korean; a Chinese reading that is as clean wins, because Chinese is what this corpus holds.
+    chinese = any(m.encoding.lower() in _CHINESE_LEGACY and m.chaos <= best.chaos for m in matches)
+    encoding = "gb18030" if chinese else best.encoding
     log.info("%s is not UTF-8; decoding it as %s", path.name, encoding)
     return data.decode(encoding, errors="replace")
 

@@ -33,7 +33,7 @@ def load_chat_model(
     if spec in manifest:
         return _load_manifest_model(spec, settings, models_dir, manifest)
     path = Path(spec).expanduser()
-    if path.is_dir():
+    if spec.strip() and path.is_dir():  # Path("") is the working directory, not a model
         from assistant.models.backends.transformers_backend import TransformersChatModel
 
         return TransformersChatModel(path)

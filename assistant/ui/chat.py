@@ -30,9 +30,12 @@ StreamUpdate = tuple[list[Message], str, ChatSession, str, str]
 
 
 def clean_question(text: str | None) -> str:
-    """The question without control characters (kept: newline, tab) and outer whitespace."""
+    """The question without control characters (kept: newline, tab), lone surrogates (JSON
+    allows them; nothing downstream can encode them) and outer whitespace."""
     kept = (
-        ch for ch in (text or "") if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
+        ch
+        for ch in (text or "")
+        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
     )
     return "".join(kept).strip()
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.models.backends.base import BackendError, ChatMessage, GenerationParams
+from assistant.models.backends.control_tokens import defuse_control_tokens
 from assistant.models.hardware import physical_cores
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,9 @@ class LlamaCppChatModel:
         """Yield text deltas; the model lock is held until the reply ends or the caller stops."""
         with self._lock:
             chunks = self._llm.create_chat_completion(
-                messages=[{"role": m.role, "content": m.content} for m in messages],
+                messages=[
+                    {"role": m.role, "content": m.content} for m in defuse_control_tokens(messages)
+                ],
                 stream=True,
                 max_tokens=params.max_tokens,
                 temperature=params.temperature,

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 
 from assistant.models.backends.base import BackendError, ChatMessage, GenerationParams
+from assistant.models.backends.control_tokens import defuse_control_tokens
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,9 @@ class OpenAIChatModel:
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
-                messages=[{"role": m.role, "content": m.content} for m in messages],
+                messages=[
+                    {"role": m.role, "content": m.content} for m in defuse_control_tokens(messages)
+                ],
                 stream=True,
                 max_tokens=params.max_tokens,
                 temperature=params.temperature,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.models.backends.base import BackendError, ChatMessage, GenerationParams
+from assistant.models.backends.control_tokens import defuse_control_tokens
 from assistant.models.backends.stops import apply_stops
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class TransformersChatModel:
 
     def _generate(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
         inputs = self._tokenizer.apply_chat_template(
-            [{"role": m.role, "content": m.content} for m in messages],
+            [{"role": m.role, "content": m.content} for m in defuse_control_tokens(messages)],
             add_generation_prompt=True,
             return_tensors="pt",
             return_dict=True,
