@@ -241,6 +241,7 @@ def main(
     prompt_tokens: int = typer.Option(1500, help="Target prompt size in tokens."),
     max_tokens: int = typer.Option(64, help="Tokens to decode per run."),
     n_batch: int | None = typer.Option(None, help="Override llm.n_batch."),
+    n_threads: int | None = typer.Option(None, help="Override llm.n_threads."),
     out: Path = _OUT_OPTION,
 ) -> None:
     """Benchmark both paths for each model and write the report."""
@@ -262,7 +263,7 @@ def main(
             update={
                 "model": name,
                 "max_tokens": max_tokens,
-                "n_threads": base.n_threads or physical_cores(),
+                "n_threads": n_threads or base.n_threads or physical_cores(),
                 "n_batch": n_batch or base.n_batch,
             }
         )

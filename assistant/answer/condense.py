@@ -3,7 +3,8 @@
 Retrieval sees one query, so a follow-up must carry its context. The model rewrites it with
 a bounded history (the last ``history_turns`` exchanges, answers shortened), because a long
 history slows the first token and small models lose the thread in it anyway. Without history
-the question is returned untouched and no model is called.
+the question is returned untouched and no model is called; when the model answers instead of
+rewriting (no question in its reply), the previous question is joined to the follow-up.
 """
 
 from __future__ import annotations
@@ -27,6 +28,22 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 _QUOTES = "\"'“”‘’「」"
+_QUESTION_WORDS = re.compile(
+    r"[?？]\s*$|什么|哪|谁|多少|几|如何|怎么|为什么|是否|吗|呢"
+    r"|^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|"
+    r"could|will|would|has|have|had|should)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """A question mark or a question word: small models sometimes answer instead of rewriting."""
+    return bool(_QUESTION_WORDS.search(text))
+
+
+def fallback_question(question: str, history: Sequence[Turn]) -> str:
+    """The previous question joined to the follow-up: crude, but it keeps the subject."""
+    return f"{history[-1].question.strip()} {question.strip()}" if history else question
 
 
 def format_history(history: Sequence[Turn], labels: tuple[str, str]) -> str:
@@ -37,8 +54,8 @@ def format_history(history: Sequence[Turn], labels: tuple[str, str]) -> str:
         answer = " ".join(answer.split())
         if len(answer) > _ANSWER_CHARS:
             answer = answer[:_ANSWER_CHARS] + "…"
-        lines.append(f"{labels[0]}: {turn.question.strip()}")
-        lines.append(f"{labels[1]}: {answer}")
+        lines.append(f"{labels[0]}{turn.question.strip()}")
+        lines.append(f"{labels[1]}{answer}")
     return "\n".join(lines)
 
 
@@ -71,10 +88,13 @@ def condense_question(
     recent = list(history)[-max_turns:] if max_turns > 0 else []
     if not recent:
         return question
-    labels = ("用户", "助手") if prompt.lang == "zh" else ("User", "Assistant")
+    labels = ("用户：", "助手：") if prompt.lang == "zh" else ("User: ", "Assistant: ")
     content = prompt.render(history=format_history(recent, labels), question=question.strip())
     params = GenerationParams(max_tokens=_MAX_TOKENS, temperature=0.0, seed=seed, stop=["\n\n"])
     raw = "".join(model.stream([ChatMessage("user", content)], params))
     rewritten = clean_rewrite(raw, question)
+    if rewritten == question or not looks_like_question(rewritten):
+        logger.warning("condense gave %r, not a question; joining the turns instead", rewritten)
+        return fallback_question(question, recent)
     logger.info("condensed follow-up %r -> %r", question, rewritten)
     return rewritten

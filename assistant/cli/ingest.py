@@ -9,7 +9,7 @@ import typer
 
 from assistant.cli import app
 from assistant.config import get_settings
-from assistant.index.factory import open_index
+from assistant.index.factory import open_index, storage_errors
 from assistant.index.manifest import IndexMismatchError
 from assistant.index.st_embedder import EmbedderUnavailableError
 from assistant.ingest.pipeline import ingest_paths
@@ -34,8 +34,19 @@ def ingest(
     except (IndexMismatchError, EmbedderUnavailableError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from exc
+    except storage_errors() as exc:
+        typer.echo(f"error: cannot open the index in {settings.paths.index_dir}: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
     try:
         report = ingest_paths(targets, index, settings)
+    except storage_errors() as exc:
+        typer.echo(
+            f"error: writing the index in {settings.paths.index_dir} failed: {exc}. Documents "
+            "written before the failure are kept; free space or fix permissions, then run "
+            "`assistant index check --repair` and ingest again.",
+            err=True,
+        )
+        raise typer.Exit(code=1) from exc
     finally:
         index.close()
     for label, ids in (

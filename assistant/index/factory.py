@@ -30,6 +30,17 @@ def open_index(
     return HybridIndex(settings, embedder or build_embedder(settings.embedder), rebuild=rebuild)
 
 
+def storage_errors() -> tuple[type[Exception], ...]:
+    """What reading or writing the index raises when its folder is read-only or full, or its
+    Chroma server is down: front doors report these in one line (the catalog is written last
+    and in one transaction, so such a failure leaves the index as it was; `index check` tells)."""
+    import sqlite3
+
+    from chromadb.errors import ChromaError
+
+    return (OSError, sqlite3.Error, ChromaError)
+
+
 def build_retriever(settings: Settings, index: HybridIndex) -> Retriever:
     glossary = Glossary.load(settings.paths.glossary_file)
     return Retriever(index, settings.retrieval, glossary)

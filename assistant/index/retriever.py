@@ -82,6 +82,7 @@ class Retriever:
         top_k = top_k or self.settings.top_k
         if not query.strip():
             return []
+        self.index.refresh()  # another app process may have ingested or deleted documents
         started = time.perf_counter()
         runs: dict[str, list[tuple[str, float]]] = {}
         queries: dict[str, np.ndarray | list[str]] = {}  # what each run searched with

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,7 +23,7 @@ from assistant.index.catalog import Catalog, ChunkRecord, DocumentInfo
 from assistant.index.embedders import Embedder
 from assistant.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from assistant.index.lexical import LexicalEntry, LexicalIndex
-from assistant.index.manifest import Manifest, now_iso
+from assistant.index.manifest import MANIFEST_NAME, Manifest, now_iso
 from assistant.index.term_bridge import TermBridge
 from assistant.index.vector_store import ChromaVectorIndex, VectorRecord
 from assistant.schema import Chunk, Document
@@ -121,10 +122,14 @@ class HybridIndex:
             )
             manifest.write(self.index_dir)
         self.manifest = manifest
+        # A writer killed between the catalog commit and the BM25 rebuild leaves the manifest's
+        # fingerprint behind the catalog: the next sync (every ingest ends with one) catches up.
+        self._dirty = manifest.fingerprint != self.catalog.fingerprint()
         if manifest.tokenizer_version != tokenizer_version:
             self._retokenize(tokenizer_version)
         elif self._wants_terms and not len(self.terms) and len(self.lexical):
             self._build_terms()  # term translation switched on for an existing index
+        self._stamp = self._manifest_stamp()
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -156,6 +161,42 @@ class HybridIndex:
         self.catalog.close()
         self.embedder.cache.close()
 
+    def _manifest_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.index_dir / MANIFEST_NAME)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_ino, st.st_size)
+
+    def refresh(self) -> bool:
+        """Reload BM25, the term bridge and the manifest if another process changed them.
+
+        Several app processes can share one index (the catalog and BM25 on one disk, vectors on
+        a Chroma server). The catalog and Chroma are read live, but BM25 and the term vectors
+        are held in memory. Writers replace the manifest last, after BM25, so a new manifest
+        file means the derived files are complete; one stat per search finds out. A reload that
+        meets a half-written BM25 (two writers at once) keeps the old one and tries again.
+        """
+        stamp = self._manifest_stamp()
+        if stamp is None or stamp == self._stamp:
+            return False
+        with self._lock:
+            if self._batch_depth or stamp == self._stamp:
+                return False
+            try:
+                manifest = Manifest.read(self.index_dir)
+                lexical = LexicalIndex(self.index_dir / "bm25")
+                terms = TermBridge(self.index_dir / "terms")
+            except Exception as exc:  # mid-swap by another writer: keep what we have
+                logger.warning("Index changed on disk but could not be reloaded yet: %s", exc)
+                return False
+            if manifest is None:
+                return False
+            self.manifest, self.lexical, self.terms = manifest, lexical, terms
+            self._stamp = stamp
+            logger.info("Reloaded BM25 after another process changed the index")
+            return True
+
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
         """Group writes; BM25 and the manifest are refreshed once when the outermost exits."""
@@ -180,6 +221,7 @@ class HybridIndex:
             self.manifest.fingerprint = self.catalog.fingerprint()
             self.manifest.updated_at = now_iso()
             self.manifest.write(self.index_dir)
+            self._stamp = self._manifest_stamp()
             self._dirty = False
 
     @property
@@ -291,6 +333,7 @@ class HybridIndex:
     # -- consistency --------------------------------------------------------------------------
 
     def check(self) -> IndexCheck:
+        self.refresh()
         with self._lock:
             truth = self.catalog.chunk_ids()
             vectors = self.vectors.ids()

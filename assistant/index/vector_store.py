@@ -43,9 +43,15 @@ def _client(settings: ChromaSettings, index_dir: Path):
         headers = {}
         if settings.auth_token is not None:
             headers["Authorization"] = f"Bearer {settings.auth_token.get_secret_value()}"
-        return chromadb.HttpClient(
-            host=settings.host, port=settings.port, headers=headers, settings=client_settings
-        )
+        try:
+            return chromadb.HttpClient(
+                host=settings.host, port=settings.port, headers=headers, settings=client_settings
+            )
+        except ValueError as exc:  # chromadb's "Could not connect to a Chroma server"
+            raise ConnectionError(
+                f"cannot reach the Chroma server at {settings.host}:{settings.port} ({exc}); "
+                "start it (`chroma run --path DIR --host HOST --port PORT`) or set chroma.mode"
+            ) from exc
     path = index_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(

@@ -43,3 +43,12 @@ def test_english_rewrite(prompts) -> None:
 def test_unusable_rewrite_falls_back_to_the_question() -> None:
     assert clean_rewrite("", "What about 2010?") == "What about 2010?"
     assert clean_rewrite("x" * 500, "Why?") == "Why?"
+
+
+def test_model_answering_instead_of_rewriting_falls_back_to_joined_turns(prompts) -> None:
+    model = ScriptedModel(["执行局是根据第1535(2004)号决议设立的。"])
+    history = [Turn("反恐怖主义办公室是根据哪项决议设立的？", "根据第71/291号决议设立。")]
+    result = condense_question(
+        "那执行局呢？", history, model, prompts.get("condense", "zh"), max_turns=4
+    )
+    assert result == "反恐怖主义办公室是根据哪项决议设立的？ 那执行局呢？"

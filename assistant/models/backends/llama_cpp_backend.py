@@ -13,8 +13,19 @@ Choices, and why:
   (``kv_cache_seq_rm`` trims the rest). Keeping one ``Llama`` object alive is all it takes: a
   follow-up turn that repeats the system prompt, the earlier turns and the same passages pays
   only for the new tokens. The benchmark measures this.
-* **Threads**: one per physical core for both decode and prompt processing (see
-  ``assistant.models.hardware.physical_cores``).
+* **Threads** (``llm.n_threads``, default: physical cores, the same count for decode and prompt
+  processing; see ``assistant.models.hardware.physical_cores``). llama.cpp's worker threads
+  spin at a barrier after every operation, so they only pay off when each has a core to itself.
+  On a 2-core machine shared with other busy processes, 2 threads measured 15x *slower* at
+  decode than 1 (0.5 vs 8 tokens/s, small model, load average ~7): set
+  ``ASSISTANT_LLM__N_THREADS=1`` where the cores are not the model's alone.
+* **Context and batch for 2 cores** (``llm.n_ctx=4096``, ``llm.n_batch=512``): a RAG prompt is
+  ~1,200 tokens of passages plus system prompt, a few turns of history and a 384-token answer,
+  so 4,096 leaves headroom; its f16 KV cache costs 112 MiB for the default model (48 MiB for the
+  small one) and an unused context costs nothing at decode. Prompt processing dominates time to
+  first token, and a 512-token batch (also the micro-batch) keeps the matrix kernels fed with
+  few passes over the weights; it costs a 306 MiB compute buffer for the default model (256
+  would halve that for a small loss in prompt speed on low-memory machines).
 """
 
 from __future__ import annotations
