@@ -74,11 +74,22 @@ class RetrievalSettings(BaseModel):
     top_k: int = 8
     dense_candidates: int = 40
     lexical_candidates: int = 40
-    fusion: Literal["rrf", "weighted"] = "weighted"
+    # "routed" (assistant/index/fusion.py): weighted fusion with keyword sides normalised per
+    # passage language and a prior on the language the question is about (index/routing.py).
+    fusion: Literal["rrf", "weighted", "routed"] = "weighted"
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    language_prior_weight: float = 1.0
+    language_prior_temperature: float = 0.05
+    # Best question-to-sentence cosine of each candidate (assistant/index/rerank.py); 0: off.
+    sentence_weight: float = 0.0
+    # Translate the question with the local LLM (assistant/index/query_translation.py) and
+    # search the translation too; cached per question in translation_cache (default:
+    # index_dir/query_translations.sqlite).
     query_translation: bool = False
+    translation_weight: float = 1.0
+    translation_cache: Path | None = None
     glossary_expansion: bool = True
     # Cross-lingual keyword search (assistant/index/term_bridge.py): each query term is also
     # searched as its nearest corpus terms of the other language, in a BM25 run of its own.
@@ -117,6 +128,7 @@ class AnswerSettings(BaseModel):
     support_min_overlap: float = 0.5  # citation check: share of content words in the passage
     support_min_cosine: float = 0.4  # ... or embedding cosine with a passage sentence
     support_min_cosine_with_numbers: float = 0.3  # ... lower bar when all figures match
+    refuse_unsupported: bool = True  # a reply no passage supports at all becomes a refusal
 
 
 class AppSettings(BaseModel):

@@ -132,11 +132,14 @@ def worker(path: str, name: str, messages_file: Path, settings_json: str) -> Non
     settings = LLMSettings.model_validate_json(settings_json)
     messages = json.loads(messages_file.read_text(encoding="utf-8"))
     models_dir = get_settings().paths.models_dir
+    # Imports happen once per process in the app, so both paths import before the clock starts.
+    import llama_cpp
+
+    from assistant.models.backends.base import ChatMessage, GenerationParams
+    from assistant.models.factory import load_chat_model
+
     started = time.perf_counter()
     if path == "ours":
-        from assistant.models.backends.base import ChatMessage, GenerationParams
-        from assistant.models.factory import load_chat_model
-
         model = load_chat_model(settings, models_dir)
         llm = model.llama
         params = GenerationParams(max_tokens=settings.max_tokens, temperature=0.0, seed=1)
@@ -146,8 +149,6 @@ def worker(path: str, name: str, messages_file: Path, settings_json: str) -> Non
         def deltas():
             return model.stream(chat, params)
     else:
-        import llama_cpp
-
         llm = llama_cpp.Llama(
             model_path=str(ModelManager(models_dir).path(name)),
             n_ctx=settings.n_ctx,
@@ -172,8 +173,6 @@ def worker(path: str, name: str, messages_file: Path, settings_json: str) -> Non
                 text = chunk["choices"][0]["delta"].get("content")
                 if text:
                     yield text
-
-    import llama_cpp
 
     llama_cpp.llama_perf_context_reset(llm.ctx)
     request = time.perf_counter()

@@ -222,7 +222,11 @@ class Assistant:
         answer.raw_text = "".join(pieces)
 
     def _finish(self, answer: Answer, packed: list[PackedPassage], lang: AnswerLanguage) -> None:
-        """Model refusal pass-through, or citation checking of the reply."""
+        """Model refusal pass-through, or citation checking of the reply.
+
+        A reply none of whose factual sentences any passage supports is replaced by the refusal
+        (``refuse_unsupported``): it is the model's own knowledge or invention, not the documents.
+        """
         raw = answer.raw_text
         quote_evidence: dict[int, tuple[str, ...]] = {}
         if self.settings.answer.strategy == "quote_then_answer":
@@ -240,6 +244,15 @@ class Assistant:
             quote_evidence=quote_evidence,
             is_refusal_sentence=lambda s: is_refusal_sentence(s, self._refusal_phrases),
         )
+        if (
+            self.settings.answer.refuse_unsupported
+            and not result.citations
+            and result.unsupported_sentences
+        ):
+            logger.info("no sentence of the reply is backed by a passage: refusing")
+            self._refuse(answer, "unsupported_answer")
+            answer.unsupported_sentences = result.unsupported_sentences
+            return
         answer.text = result.text
         answer.citations = result.citations
         answer.unsupported_sentences = result.unsupported_sentences

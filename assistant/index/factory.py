@@ -5,6 +5,7 @@ from __future__ import annotations
 from assistant.config import EmbedderSettings, Settings
 from assistant.index.embedders import Embedder
 from assistant.index.glossary import Glossary
+from assistant.index.query_translation import QueryTranslator, TranslationCache
 from assistant.index.retriever import Retriever
 from assistant.index.store import HybridIndex
 
@@ -43,4 +44,22 @@ def storage_errors() -> tuple[type[Exception], ...]:
 
 def build_retriever(settings: Settings, index: HybridIndex) -> Retriever:
     glossary = Glossary.load(settings.paths.glossary_file)
-    return Retriever(index, settings.retrieval, glossary)
+    translator = build_translator(settings) if settings.retrieval.query_translation else None
+    return Retriever(index, settings.retrieval, glossary, translator)
+
+
+def build_translator(settings: Settings) -> QueryTranslator:
+    """The LLM query translator; the model loads on the first question not in the cache."""
+    from assistant.models.factory import load_chat_model
+
+    llm = settings.llm
+    model_id = f"openai:{llm.openai_model}" if llm.backend == "openai" else llm.model
+    cache_path = settings.retrieval.translation_cache or (
+        settings.paths.index_dir / "query_translations.sqlite"
+    )
+    return QueryTranslator(
+        lambda: load_chat_model(llm, settings.paths.models_dir),
+        model_id,
+        settings.paths.prompts_dir,
+        TranslationCache(cache_path),
+    )

@@ -8,6 +8,12 @@ Two methods, chosen by ``settings.retrieval.fusion``:
 - ``weighted``: each side's scores are min-max normalised over that side's candidates to
   [0, 1] and summed with per-side weights; a chunk missing from a side gets 0 there. Score gaps
   survive, so a side that is sure of its top hit can outvote a side that is not.
+- ``routed``: ``weighted``, but a keyword side is normalised only over the passages of the
+  language its tokens are in (the question's own tokens can only match passages in the
+  question's language, the translated ones only the others), and each language's passages get
+  a prior: how likely the answer is in that language (see ``routing``). Without it an English
+  question's keyword side gives its best English passage a full 1.0 even when the question is
+  about the Chinese reports, and the Chinese passages 0.
 
 Issue 10 measured that equal weights let the weak side drag the strong one down, so both
 methods take per-side weights; the defaults live in ``RetrievalSettings`` and are tuned on the
@@ -40,7 +46,7 @@ def _collect_raw(runs: Mapping[str, Ranked]) -> dict[str, dict[str, float]]:
 
 
 def _sorted(scores: dict[str, float], raw: dict[str, dict[str, float]]) -> list[FusedHit]:
-    hits = [FusedHit(item_id, score, raw[item_id]) for item_id, score in scores.items()]
+    hits = [FusedHit(item_id, score, raw.get(item_id, {})) for item_id, score in scores.items()]
     # Ties break on the id so that rankings are deterministic.
     hits.sort(key=lambda h: (-h.score, h.item_id))
     return hits
@@ -75,5 +81,29 @@ def weighted(runs: Mapping[str, Ranked], weights: Mapping[str, float]) -> list[F
     for side, ranked in runs.items():
         weight = weights.get(side, 1.0)
         for item_id, norm in min_max(ranked).items():
+            scores[item_id] = scores.get(item_id, 0.0) + weight * norm
+    return _sorted(scores, _collect_raw(runs))
+
+
+def routed(
+    runs: Mapping[str, Ranked],
+    weights: Mapping[str, float],
+    languages: Mapping[str, str],
+    side_languages: Mapping[str, str | None],
+    prior: Mapping[str, float] | None = None,
+) -> list[FusedHit]:
+    """Weighted min-max fusion with each side normalised over the passages it can match.
+
+    ``languages`` gives each passage's language, ``side_languages`` the one language a side's
+    query is in (``None``: any, as for the multilingual dense side), and ``prior`` a bonus per
+    passage language added to every passage of it.
+    """
+    prior = prior or {}
+    scores = {item_id: prior.get(languages.get(item_id, ""), 0.0) for item_id in languages}
+    for side, ranked in runs.items():
+        lang = side_languages.get(side)
+        own = [(i, s) for i, s in ranked if lang is None or languages.get(i) == lang]
+        weight = weights.get(side, 1.0)
+        for item_id, norm in min_max(own).items():
             scores[item_id] = scores.get(item_id, 0.0) + weight * norm
     return _sorted(scores, _collect_raw(runs))

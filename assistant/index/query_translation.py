@@ -168,7 +168,7 @@ class QueryTranslator:
         self.last_seconds = time.perf_counter() - started
         translation = clean_translation(raw)
         self.cache.put(key, question, translation, self.last_seconds)
-        logger.info("translated query in %.1f s: %r -> %r", self.last_seconds, question, translation)
+        logger.info("translated in %.1f s: %r -> %r", self.last_seconds, question, translation)
         return translation or None
 
     def _chat_model(self) -> ChatModel:

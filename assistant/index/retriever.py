@@ -1,10 +1,11 @@
 """Hybrid retrieval: dense, BM25 and cross-lingual BM25 candidates, fused, as ``Passage``s.
 
-The steps read in order in ``Retriever.search``: embed the query (cached); take candidates from
-Chroma (dense), from BM25 with the query's own tokens (lexical), and from BM25 with the query's
-terms carried into the other language by the glossary and the term bridge (crosslingual), all
-with the same filters; fuse (see ``fusion``); look the winners up in the catalog. Every passage
-keeps its raw dense cosine and BM25 score beside the fused one, because answering decides "is
+The steps read in order in ``Retriever.search``: prepare the query (its language, its BM25
+tokens, its terms carried into the other language by the glossary and the term bridge, and,
+when switched on, its LLM translation); take candidates from Chroma (dense) and from BM25 with
+each token list, all with the same filters; score every candidate on every side; fuse (see
+``fusion``, ``routing`` and ``rerank``); look the winners up in the catalog. Every passage keeps
+its raw dense cosine and BM25 score beside the fused one, because answering decides "is
 anything relevant at all" on raw scores, which mean the same across queries, while fused scores
 only order one query's results.
 """
@@ -16,13 +17,18 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
 from assistant.config import RetrievalSettings
 from assistant.index import fusion
+from assistant.index.catalog import ChunkRecord
 from assistant.index.glossary import Glossary
+from assistant.index.query_translation import QueryTranslator, other_language, question_language
+from assistant.index.rerank import SentenceScorer
+from assistant.index.routing import language_prior
 from assistant.index.store import HybridIndex
 from assistant.schema import Passage
 
@@ -31,17 +37,47 @@ logger = logging.getLogger(__name__)
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
 _QUERY_CACHE_SIZE = 512
+_KEYWORD_SIDES = ("lexical", "crosslingual", "translated")
+
+
+@dataclass
+class PreparedQuery:
+    """Everything a search runs with, derived from the question once."""
+
+    text: str
+    lang: str  # "zh" or "en": the script the question is written in
+    tokens: list[str]  # BM25 tokens in the question's language
+    crosslingual: list[str]  # glossary and term-bridge tokens in the other language
+    translation: str | None = None
+    translated_tokens: list[str] = field(default_factory=list)
+
+    def side_languages(self) -> dict[str, str | None]:
+        """The passage language each side can match; ``None``: any (the dense sides)."""
+        other = other_language(self.lang)
+        return {
+            "dense": None,
+            "sentence": None,
+            "lexical": self.lang,
+            "crosslingual": other,
+            "translated": other,
+        }
 
 
 class Retriever:
     """Searches one ``HybridIndex``; safe to share between threads."""
 
     def __init__(
-        self, index: HybridIndex, settings: RetrievalSettings, glossary: Glossary | None = None
+        self,
+        index: HybridIndex,
+        settings: RetrievalSettings,
+        glossary: Glossary | None = None,
+        translator: QueryTranslator | None = None,
     ) -> None:
         self.index = index
         self.settings = settings
         self.glossary = glossary or Glossary([])
+        self.translator = translator
+        self.sentences = SentenceScorer(index.embedder)
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -59,9 +95,31 @@ class Retriever:
         return vector
 
     def warm_up(self) -> None:
-        """Load jieba's dictionary and the embedder now (seconds), not on the first question."""
+        """Load jieba's dictionary and the embedder now (seconds), not on the first question;
+        with sentence reranking on, embed every passage's sentences too (cached on disk)."""
         self.index.tokens("预热")
         self.embed_query("warm up")
+        if self.settings.sentence_weight > 0:
+            records = self.index.chunks(self.index.catalog.chunk_ids())
+            self.sentences.warm({cid: r.text for cid, r in records.items()})
+
+    def prepare(self, query: str, *, translate: bool | None = None) -> PreparedQuery:
+        """The query's language and token lists; its translation when ``translate`` (default:
+        ``settings.query_translation``) and a translator is configured."""
+        tokens = self.index.tokens(query)
+        prepared = PreparedQuery(
+            query, question_language(query), tokens, self.crosslingual_tokens(query, tokens)
+        )
+        if translate is None:
+            translate = self.settings.query_translation
+        if translate and self.translator is not None:
+            prepared.translation = self.translator.translate(query)
+            if prepared.translation:
+                own = set(tokens)
+                prepared.translated_tokens = [
+                    t for t in self.index.tokens(prepared.translation) if t not in own
+                ]
+        return prepared
 
     def search(
         self,
@@ -84,19 +142,21 @@ class Retriever:
             return []
         self.index.refresh()  # another app process may have ingested or deleted documents
         started = time.perf_counter()
+        prepared = self.prepare(query, translate=None if mode == "hybrid" else False)
         runs: dict[str, list[tuple[str, float]]] = {}
         queries: dict[str, np.ndarray | list[str]] = {}  # what each run searched with
         if mode in ("hybrid", "dense"):
             n = max(top_k, self.settings.dense_candidates) if mode == "hybrid" else top_k
-            queries["dense"] = self.embed_query(query)
+            queries["dense"] = self._query_vector(prepared)
             runs["dense"] = self.index.vectors.query(
                 queries["dense"], n, langs=langs, doc_ids=doc_ids
             )
         if mode in ("hybrid", "lexical"):
             n = max(top_k, self.settings.lexical_candidates)
-            queries["lexical"] = self.index.tokens(query)
-            queries["crosslingual"] = self.crosslingual_tokens(query, queries["lexical"])
-            for side in ("lexical", "crosslingual"):
+            queries["lexical"] = prepared.tokens
+            queries["crosslingual"] = prepared.crosslingual
+            queries["translated"] = prepared.translated_tokens
+            for side in _KEYWORD_SIDES:
                 if queries[side]:
                     runs[side] = self.index.lexical.search(
                         queries[side], n, langs=langs, doc_ids=doc_ids
@@ -104,13 +164,19 @@ class Retriever:
         runs = {side: ranked for side, ranked in runs.items() if ranked}
         if not runs:
             return []
+        records: dict[str, ChunkRecord] | None = None
         if len(runs) == 1:
             hits = _single(*next(iter(runs.items())))
         elif self.settings.fusion == "rrf":
             hits = fusion.rrf(runs, k=self.settings.rrf_k, weights=self._weights())
         else:
-            hits = fusion.weighted(self._complete(runs, queries), self._weights())
-        passages = self._passages(hits[: top_k * 2], top_k)
+            completed = self._complete(runs, queries)
+            if self.settings.fusion == "weighted":
+                hits = fusion.weighted(completed, self._weights())
+            else:
+                records = self.index.chunks(_union(runs))
+                hits = self._routed(prepared, completed, queries, records)
+        passages = self._passages(hits[: top_k * 2], top_k, records)
         logger.debug(
             "search %r mode=%s: %d passages in %.1f ms",
             query[:60],
@@ -142,11 +208,22 @@ class Retriever:
         own = set(tokens)
         return [t for t in dict.fromkeys(found) if t not in own]
 
+    def _query_vector(self, prepared: PreparedQuery) -> np.ndarray:
+        """The question's vector, averaged with its translation's when there is one: the
+        embedder places each language's wording a little apart, and the mean sits between."""
+        vector = self.embed_query(prepared.text)
+        if not prepared.translation:
+            return vector
+        mean = vector + self.embed_query(prepared.translation)
+        return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+
     def _weights(self) -> dict[str, float]:
         return {
             "dense": self.settings.dense_weight,
             "lexical": self.settings.lexical_weight,
             "crosslingual": self.settings.crosslingual_weight,
+            "translated": self.settings.translation_weight,
+            "sentence": self.settings.sentence_weight,
         }
 
     def _complete(
@@ -160,7 +237,7 @@ class Retriever:
         the top-N lists would give it 0 there. Its true cosine (from the stored vector) and BM25
         score (BM25 scores every chunk anyway) cost little for a hundred candidates.
         """
-        union = list(dict.fromkeys(cid for ranked in runs.values() for cid, _ in ranked))
+        union = _union(runs)
         completed: dict[str, list[tuple[str, float]]] = {}
         for side in runs:
             if side == "dense":
@@ -169,18 +246,49 @@ class Retriever:
                 scores = {cid: float(vec @ query_vector) for cid, vec in vectors.items()}
             else:
                 scores = self.index.lexical.scores(queries[side], union)  # type: ignore[arg-type]
-            completed[side] = sorted(scores.items(), key=lambda item: -item[1])
+            completed[side] = _ranked(scores)
         return completed
 
-    def _passages(self, hits: list[fusion.FusedHit], top_k: int) -> list[Passage]:
-        records = self.index.chunks(hit.item_id for hit in hits)
+    def _routed(
+        self,
+        prepared: PreparedQuery,
+        completed: dict[str, list[tuple[str, float]]],
+        queries: dict[str, np.ndarray | list[str]],
+        records: dict[str, ChunkRecord],
+    ) -> list[fusion.FusedHit]:
+        """Language-routed fusion, with the sentence side and the language prior when on."""
+        languages = {cid: record.lang for cid, record in records.items()}
+        sides = dict(completed)
+        if self.settings.sentence_weight > 0 and "dense" in queries:
+            texts = {cid: record.text for cid, record in records.items()}
+            sides["sentence"] = _ranked(self.sentences.scores(queries["dense"], texts))  # type: ignore[arg-type]
+        prior: dict[str, float] = {}
+        if "dense" in completed and self.settings.language_prior_weight > 0:
+            probabilities = language_prior(
+                completed["dense"],
+                languages,
+                temperature=self.settings.language_prior_temperature,
+            )
+            prior = {
+                lang: self.settings.language_prior_weight * p for lang, p in probabilities.items()
+            }
+        return fusion.routed(sides, self._weights(), languages, prepared.side_languages(), prior)
+
+    def _passages(
+        self,
+        hits: list[fusion.FusedHit],
+        top_k: int,
+        records: dict[str, ChunkRecord] | None = None,
+    ) -> list[Passage]:
+        if records is None:
+            records = self.index.chunks(hit.item_id for hit in hits)
         passages = []
         for hit in hits:
             record = records.get(hit.item_id)
             if record is None:  # a vector the catalog does not know: `assistant index check`
                 logger.warning("chunk %s is not in the catalog; skipped", hit.item_id)
                 continue
-            lexical = [hit.raw[k] for k in ("lexical", "crosslingual") if k in hit.raw]
+            lexical = [hit.raw[k] for k in _KEYWORD_SIDES if k in hit.raw]
             passages.append(
                 record.passage(
                     hit.score,
@@ -191,6 +299,14 @@ class Retriever:
             if len(passages) == top_k:
                 break
         return passages
+
+
+def _union(runs: dict[str, list[tuple[str, float]]]) -> list[str]:
+    return list(dict.fromkeys(cid for ranked in runs.values() for cid, _ in ranked))
+
+
+def _ranked(scores: dict[str, float]) -> list[tuple[str, float]]:
+    return sorted(scores.items(), key=lambda item: -item[1])
 
 
 def _single(side: str, ranked: list[tuple[str, float]]) -> list[fusion.FusedHit]:

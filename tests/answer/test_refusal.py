@@ -68,3 +68,19 @@ def test_model_refusal_in_the_wrong_language_replaced(make_assistant) -> None:
     )
     assert answer.refused and answer.refusal_reason == "model_declined"
     assert answer.text == "The documents do not contain information to answer this question."
+
+
+def test_reply_that_no_passage_supports_becomes_a_refusal(make_assistant) -> None:
+    model = ScriptedModel(["委员会决定向秘书处拨款5000万美元。"])
+    answer = make_assistant(model, [make_passage(ZH_330, 0)]).ask("委员会向秘书处拨款多少？")
+    assert answer.refused and answer.refusal_reason == "unsupported_answer"
+    assert answer.unsupported_sentences == ["委员会决定向秘书处拨款5000万美元。"]
+    assert answer.raw_text == "委员会决定向秘书处拨款5000万美元。"
+
+
+def test_unsupported_reply_kept_and_flagged_when_configured(make_assistant) -> None:
+    model = ScriptedModel(["委员会决定向秘书处拨款5000万美元。"])
+    assistant = make_assistant(model, [make_passage(ZH_330, 0)], refuse_unsupported=False)
+    answer = assistant.ask("委员会向秘书处拨款多少？")
+    assert not answer.refused
+    assert answer.unsupported_sentences == ["委员会决定向秘书处拨款5000万美元。"]

@@ -31,6 +31,9 @@ MESSAGES = [
     ChatMessage("user", f"段落：{PASSAGE}\n问题：{QUESTION}"),
 ]
 PARAMS = GenerationParams(max_tokens=48, temperature=0.0, seed=7)
+# One thread: on a small machine shared with other test processes, llama.cpp's spinning worker
+# threads slow down by an order of magnitude once they have to share cores (see the backend).
+THREADS = 1
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +44,7 @@ def small_model_path() -> Path:
 
 @pytest.fixture(scope="module")
 def small_model(small_model_path: Path) -> ChatModel:
-    settings = LLMSettings(model="small", n_ctx=2048)
+    settings = LLMSettings(model="small", n_ctx=2048, n_threads=THREADS)
     return load_chat_model(settings, small_model_path.parent)
 
 
@@ -116,7 +119,7 @@ def llama_server(small_model_path: Path) -> Iterator[str]:
         sys.executable, "-m", "llama_cpp.server",
         "--model", str(small_model_path), "--model_alias", "small",
         "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", "2048", "--n_threads", "2", "--verbose", "False",
+        "--n_ctx", "2048", "--n_threads", str(THREADS), "--verbose", "False",
     ]  # fmt: skip
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base_url = f"http://127.0.0.1:{port}/v1"

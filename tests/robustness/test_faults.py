@@ -1,0 +1,381 @@
+"""Faults: ingestion killed mid-way, a read-only or full index disk, the model server dying
+mid-answer. Each must end in a clear error and an index that is intact or repaired.
+
+The CLI runs in real subprocesses (a SIGKILL and a read-only mount only mean something to a
+process of its own); every wait has a deadline and every server is loopback-only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.answer.assistant import Assistant
+from assistant.answer.prompts import PromptLibrary
+from assistant.config import PROJECT_ROOT, Settings
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.documents import load_document
+from assistant.models.backends.base import BackendError
+from assistant.models.backends.openai_backend import OpenAIChatModel
+from tests.robustness.support import SMALL_MODEL, VENV_BIN, copy_corpus, start_llama_server
+
+pytestmark = pytest.mark.slow
+
+UNGDC = Path("/work/shared/data/ungdc/session_70")
+KILL_CORPUS_FILES = 60
+CLI_TIMEOUT = 600
+
+
+def cli_env(index_dir: Path, corpus_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "ASSISTANT_CONFIG": str(index_dir.parent / "no-such-config.yaml"),
+            "ASSISTANT_PATHS__INDEX_DIR": str(index_dir),
+            "ASSISTANT_PATHS__CORPUS_DIR": str(corpus_dir),
+            # The term bridge embeds the whole vocabulary: minutes on a shared 2-core machine,
+            # and not what these tests are about.
+            "ASSISTANT_RETRIEVAL__TERM_TRANSLATION": "false",
+        }
+    )
+    return env
+
+
+def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(VENV_BIN / "assistant"), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=CLI_TIMEOUT,
+    )
+
+
+def settings_for(index_dir: Path, corpus_dir: Path) -> Settings:
+    settings = Settings()
+    settings.paths.index_dir = index_dir
+    settings.paths.corpus_dir = corpus_dir
+    settings.retrieval.term_translation = False
+    return settings
+
+
+def expected_chunks(corpus_dir: Path, settings: Settings) -> dict[str, set[str]]:
+    """Chunk ids per document as a clean ingest writes them (ids hash doc id and text)."""
+    found = {}
+    for path in sorted(corpus_dir.rglob("*.txt")):
+        doc = load_document(path, corpus_dir)
+        found[doc.doc_id] = {c.chunk_id for c in chunk_document(doc, settings.chunking)}
+    return found
+
+
+def catalog_documents(index_dir: Path) -> list[tuple[str, int, str]]:
+    """The catalog's documents, read without opening the index (no writes, no Chroma)."""
+    uri = f"file:{index_dir / 'catalog.sqlite'}?mode=ro"
+    try:
+        with sqlite3.connect(uri, uri=True, timeout=1) as db:
+            rows = db.execute(
+                "SELECT doc_id, chunk_count, content_hash FROM documents ORDER BY doc_id"
+            ).fetchall()
+    except sqlite3.Error:
+        return []
+    return [tuple(row) for row in rows]
+
+
+def assert_clear_failure(result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.stderr.strip().splitlines()[-1].startswith("error: "), result.stderr[-2000:]
+
+
+# -- (a) ingestion killed with SIGKILL ----------------------------------------------------------
+
+
+def test_ingest_killed_midway_recovers(tmp_path, use_embedder) -> None:
+    from assistant.index.factory import build_retriever, open_index
+
+    if not UNGDC.is_dir():
+        pytest.skip(f"{UNGDC} is not on this machine")
+    corpus = tmp_path / "corpus"
+    (corpus / "ungdc").mkdir(parents=True)
+    for path in sorted(UNGDC.glob("*.txt"))[:KILL_CORPUS_FILES]:
+        shutil.copyfile(path, corpus / "ungdc" / path.name)
+    index_dir = tmp_path / "index"
+    env = cli_env(index_dir, corpus)
+
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "assistant"), "ingest"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + CLI_TIMEOUT
+    written = 0
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            written = len(catalog_documents(index_dir))
+            if written >= 3:  # the writing phase has begun: Chroma and catalog half-filled
+                os.killpg(proc.pid, signal.SIGKILL)
+                break
+            time.sleep(0.05)
+    finally:
+        if proc.poll() is None and written < 3:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL, "ingest finished before it could be killed"
+    assert 3 <= len(catalog_documents(index_dir)) < KILL_CORPUS_FILES
+
+    found = run_cli(["index", "check"], env, tmp_path)
+    assert found.returncode in (0, 1) and "Traceback" not in found.stderr, found.stderr[-3000:]
+    assert "catalog chunks:" in found.stdout
+    assert found.returncode == 1 and "index needs repair" in found.stdout  # BM25 never rebuilt
+
+    again = run_cli(["ingest"], env, tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    clean = run_cli(["index", "check"], env, tmp_path)
+    assert clean.returncode == 0 and "index is consistent" in clean.stdout, clean.stdout
+
+    settings = settings_for(index_dir, corpus)
+    expected = expected_chunks(corpus, settings)
+    index = open_index(settings, use_embedder)
+    try:
+        assert {d.doc_id for d in index.documents()} == set(expected)
+        for doc_id, chunk_ids in expected.items():
+            assert index.catalog.chunk_ids(doc_id) == chunk_ids, doc_id
+        every = set().union(*expected.values())
+        assert index.vectors.ids() == every == index.lexical.ids()
+        assert index.check().ok
+        hits = build_retriever(settings, index).search("climate change", 3, mode="dense")
+        assert hits and all(h.doc_id in expected for h in hits)
+    finally:
+        index.close()
+
+
+# -- (b) read-only and full index disks ----------------------------------------------------------
+
+
+def _mount(*args: str) -> None:
+    result = subprocess.run(["mount", *args], capture_output=True, text=True, timeout=30)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount ({' '.join(args)}): {result.stderr.strip()} (needs root)")
+
+
+def _umount(target: Path) -> None:
+    subprocess.run(["umount", str(target)], capture_output=True, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def golden_index(tmp_path_factory) -> tuple[Path, Path]:
+    """A one-document index built by ``assistant ingest`` in a process that has exited."""
+    root = tmp_path_factory.mktemp("golden")
+    corpus = copy_corpus(root / "corpus", ("zh/000_b645ea8b0039a4ff.txt",))
+    result = run_cli(["ingest"], cli_env(root / "index", corpus), root)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return root / "index", corpus
+
+
+@pytest.fixture
+def new_document(tmp_path) -> Path:
+    """Eight English statements in one file: writing it needs about a megabyte."""
+    path = tmp_path / "incoming" / "statements.txt"
+    path.parent.mkdir()
+    shipped = sorted((PROJECT_ROOT / "corpus" / "en").glob("*.txt"))[:8]
+    path.write_text("\n\n".join(p.read_text("utf-8") for p in shipped), "utf-8")
+    return path
+
+
+@pytest.fixture
+def read_only_index(golden_index, tmp_path) -> Iterator[tuple[Path, Path, Path]]:
+    """(writable original, read-only bind mount of it, corpus)."""
+    index_dir, corpus = golden_index
+    original = tmp_path / "rw"
+    shutil.copytree(index_dir.parent / "index", original / "index")
+    view = tmp_path / "ro"
+    view.mkdir()
+    _mount("--bind", str(original), str(view))
+    try:
+        _mount("-o", "remount,ro,bind", str(view))
+        yield original / "index", view / "index", corpus
+    finally:
+        _umount(view)
+
+
+def test_read_only_index_is_a_clear_error(read_only_index, new_document, tmp_path) -> None:
+    writable, read_only, corpus = read_only_index
+    before = catalog_documents(writable)
+    env = cli_env(read_only, corpus)
+
+    assert_clear_failure(run_cli(["ingest", str(new_document)], env, tmp_path))
+    assert_clear_failure(run_cli(["index", "check"], env, tmp_path))
+
+    _umount(read_only.parent)
+    assert catalog_documents(writable) == before
+    check = run_cli(["index", "check"], cli_env(writable, corpus), tmp_path)
+    assert check.returncode == 0 and "index is consistent" in check.stdout, check.stdout
+
+
+@pytest.fixture
+def small_disk(tmp_path) -> Iterator[Path]:
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    _mount("-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount_point))
+    try:
+        yield mount_point
+    finally:
+        _umount(mount_point)
+
+
+def _fill(disk: Path, leave_kb: int) -> Path:
+    """Fill ``disk`` up to ``leave_kb`` free kilobytes with one file."""
+    stats = os.statvfs(disk)
+    free_kb = stats.f_bavail * stats.f_frsize // 1024
+    filler = disk / "filler"
+    with filler.open("wb") as handle:
+        for _ in range(max(0, free_kb - leave_kb) // 64):
+            handle.write(b"\0" * 65536)
+    return filler
+
+
+@pytest.mark.parametrize(
+    "leave_kb",
+    [256, 768, 2048],
+    ids=["fails-in-embedding-cache", "fails-in-chroma-write", "fails-in-chroma-compaction"],
+)
+def test_full_disk_is_a_clear_error_and_loses_nothing(
+    golden_index, small_disk, new_document, tmp_path, leave_kb
+) -> None:
+    index_dir, corpus = golden_index
+    shutil.copytree(index_dir, small_disk / "index")
+    index = small_disk / "index"
+    before = catalog_documents(index)
+    env = cli_env(index, corpus)
+    filler = _fill(small_disk, leave_kb)
+
+    failed = run_cli(["ingest", str(new_document)], env, tmp_path)
+    assert_clear_failure(failed)
+    assert "error: writing the index" in failed.stderr
+    assert catalog_documents(index) == before
+
+    filler.unlink()
+    repaired = run_cli(["index", "check", "--repair"], env, tmp_path)
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    assert repaired.stdout.strip().endswith("index is consistent")
+    assert catalog_documents(index) == before
+    retried = run_cli(["ingest", str(new_document)], env, tmp_path)
+    assert retried.returncode == 0, retried.stderr[-3000:]
+    assert len(catalog_documents(index)) == len(before) + 1
+
+
+def test_index_folder_under_a_file_is_a_clear_error(tmp_path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    env = cli_env(blocker / "index", tmp_path)
+    for args in (["ingest", str(tmp_path)], ["index", "check"]):
+        result = run_cli(args, env, tmp_path)
+        assert_clear_failure(result)
+        assert "Not a directory" in result.stderr
+
+
+def test_chroma_server_down_is_a_clear_error(tmp_path) -> None:
+    from tests.robustness.support import free_port
+
+    env = cli_env(tmp_path / "index", tmp_path)
+    env.update({"ASSISTANT_CHROMA__MODE": "http", "ASSISTANT_CHROMA__PORT": str(free_port())})
+    result = run_cli(["index", "check"], env, tmp_path)
+    assert_clear_failure(result)
+    assert "cannot reach the Chroma server" in result.stderr
+
+
+# -- (c) the model server going away mid-answer ---------------------------------------------------
+
+QUESTION = "What did Afghanistan say about the elections?"
+
+
+@pytest.fixture
+def served_assistant(small_corpus_index, use_embedder, tmp_path):
+    """An Assistant on the OpenAI-compatible backend, talking to a llama.cpp server."""
+    if not SMALL_MODEL.is_file():
+        pytest.skip(f"no small model at {SMALL_MODEL}: run `assistant models pull small`")
+    settings, _index, retriever = small_corpus_index
+    server = start_llama_server(SMALL_MODEL, tmp_path)
+    answering = settings.model_copy(deep=True)
+    answering.llm.backend = "openai"
+    answering.llm.openai_base_url = f"http://127.0.0.1:{server.port}/v1"
+    answering.llm.openai_model = "small"
+    answering.answer.context_token_budget = 350  # a short prompt: CPU time is shared here
+    answering.answer.max_passages = 2
+    answering.answer.max_answer_tokens = 48
+    model = OpenAIChatModel(answering.llm.openai_base_url, "small", timeout_s=120)
+    prompts = PromptLibrary(answering.paths.prompts_dir)
+    assistant = Assistant(retriever, model, use_embedder, prompts, answering)
+    state = {"server": server}
+    yield assistant, state, tmp_path
+    state["server"].stop()
+
+
+class RecordingAssistant:
+    """Passes ``stream`` through and remembers what it raised (the app's callback swallows it)."""
+
+    def __init__(self, inner: Assistant) -> None:
+        self.inner = inner
+        self.errors: list[Exception] = []
+
+    def stream(self, *args, **kwargs):
+        try:
+            yield from self.inner.stream(*args, **kwargs)
+        except Exception as exc:
+            self.errors.append(exc)
+            raise
+
+
+def test_model_server_killed_mid_answer(served_assistant) -> None:
+    from assistant.ui.api import make_ask_endpoint
+    from assistant.ui.chat import ChatCallbacks
+    from assistant.ui.services import UIServices
+    from assistant.ui.session import ChatSession
+
+    assistant, state, log_dir = served_assistant
+    server = state["server"]
+    recording = RecordingAssistant(assistant)
+    services = UIServices(assistant=recording, index=None, ingest=None)  # type: ignore[arg-type]
+    chat = ChatCallbacks(services, assistant.settings)
+
+    # 1. The server dies while the app streams an answer: the turn ends in an error badge, the
+    #    callback itself does not raise, and the cause is a BackendError naming the server.
+    _text, _messages, session, _status = chat.add_question(QUESTION, ChatSession(), "en")
+    updates = []
+    for update in chat.stream_answer(session, "en", None, None, None, None):
+        updates.append(update)
+        if server.proc.poll() is None and "thinking" not in update[0][-1]["content"]:
+            server.kill()  # the first streamed text is on screen
+    assert server.proc.poll() is not None, "the answer finished before the server was killed"
+    assert session.turns[-1].error and session.turns[-1].answer is None
+    assert "error-badge" in updates[-1][0][-1]["content"]
+    assert len(recording.errors) == 1 and isinstance(recording.errors[0], BackendError)
+    assert f"127.0.0.1:{server.port}" in str(recording.errors[0])
+
+    # 2. While it is down: a clear error at once, from the assistant and from the HTTP API.
+    started = time.monotonic()
+    with pytest.raises(BackendError, match="cannot reach the OpenAI-compatible server"):
+        assistant.ask(QUESTION, language="en")
+    assert time.monotonic() - started < 30
+    with pytest.raises(BackendError, match="cannot reach"):
+        make_ask_endpoint(services)(QUESTION)
+
+    # 3. Back on the same address: the next question is answered, in the app as well.
+    state["server"] = start_llama_server(SMALL_MODEL, log_dir, port=server.port)
+    _text, _messages, session, _status = chat.add_question(QUESTION, session, "en")
+    list(chat.stream_answer(session, "en", None, None, None, None))
+    answered = session.turns[-1]
+    assert answered.error is None and answered.answer is not None
+    assert answered.answer.text.strip() and answered.answer.question == QUESTION
