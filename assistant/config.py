@@ -84,6 +84,8 @@ class RetrievalSettings(BaseModel):
     language_prior_temperature: float = 0.05
     # Best question-to-sentence cosine of each candidate (assistant/index/rerank.py); 0: off.
     sentence_weight: float = 0.0
+    # Match of the question's terms with each passage's document title (index/titles.py).
+    title_weight: float = 0.0
     # Translate the question with the local LLM (assistant/index/query_translation.py) and
     # search the translation too; cached per question in translation_cache (default:
     # index_dir/query_translations.sqlite).
@@ -126,8 +128,9 @@ class AnswerSettings(BaseModel):
     max_answer_tokens: int = 256
     max_question_chars: int = 1000  # longer questions are cut, with a warning
     support_min_overlap: float = 0.5  # citation check: share of content words in the passage
-    support_min_cosine: float = 0.4  # ... or embedding cosine with a passage sentence
+    support_min_cosine: float = 0.4  # ... across languages: embedding cosine with a sentence
     support_min_cosine_with_numbers: float = 0.3  # ... lower bar when all figures match
+    support_min_cosine_same_language: float = 0.75  # same language: near-verbatim paraphrase
     refuse_unsupported: bool = True  # a reply no passage supports at all becomes a refusal
 
 

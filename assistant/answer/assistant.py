@@ -78,7 +78,10 @@ class Assistant:
         self.checker = SupportChecker(
             self.vectors,
             SupportThresholds(
-                a.support_min_overlap, a.support_min_cosine, a.support_min_cosine_with_numbers
+                a.support_min_overlap,
+                a.support_min_cosine,
+                a.support_min_cosine_with_numbers,
+                a.support_min_cosine_same_language,
             ),
         )
         self._refusal_phrases = [
@@ -243,6 +246,7 @@ class Assistant:
             self.checker,
             quote_evidence=quote_evidence,
             is_refusal_sentence=lambda s: is_refusal_sentence(s, self._refusal_phrases),
+            question=answer.standalone_question or answer.question,
         )
         if (
             self.settings.answer.refuse_unsupported

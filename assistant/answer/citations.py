@@ -67,9 +67,11 @@ def attribute_citations(
     *,
     quote_evidence: Mapping[int, tuple[str, ...]] | None = None,
     is_refusal_sentence: Callable[[str], bool] = lambda _s: False,
+    question: str = "",
 ) -> CitationResult:
     """Check, repair and renumber the citations of ``raw_answer`` (see the module docstring).
 
+    ``question`` (the standalone question) lets the check look at what each sentence adds.
     ``quote_evidence`` maps a passage number to passage sentences the model quoted verbatim
     (quote-then-answer); those passages are preferred and their quotes are the evidence shown.
     """
@@ -94,9 +96,9 @@ def attribute_citations(
             tuple(dict.fromkeys(numbers_cited)),
             factual=is_factual(sentence) and not is_refusal_sentence(sentence),
         )
-        dropped += _check_cited(attribution, packed, checker, quote_evidence)
+        dropped += _check_cited(attribution, packed, checker, quote_evidence, question)
         if attribution.factual and not attribution.kept:
-            _attribute_post_hoc(attribution, packed, checker, quote_evidence)
+            _attribute_post_hoc(attribution, packed, checker, quote_evidence, question)
         sentences.append(attribution)
 
     display = _display_numbers(sentences)
@@ -124,11 +126,12 @@ def _check_cited(
     packed: Sequence[PackedPassage],
     checker: SupportChecker,
     quote_evidence: Mapping[int, tuple[str, ...]],
+    question: str,
 ) -> int:
     """Keep the cited passages that support the sentence; return how many were dropped."""
     dropped = 0
     for number in attribution.cited:
-        support = checker.check(attribution.text, packed[number - 1].passage.text)
+        support = checker.check(attribution.text, packed[number - 1].passage.text, question)
         if support.supported:
             attribution.kept.append(number)
             attribution.evidence[number] = quote_evidence.get(number) or support.sentences
@@ -142,11 +145,12 @@ def _attribute_post_hoc(
     packed: Sequence[PackedPassage],
     checker: SupportChecker,
     quote_evidence: Mapping[int, tuple[str, ...]],
+    question: str,
 ) -> None:
     """Give an uncited factual sentence the passage that supports it best, if one does."""
     best: tuple[float, int, Support] | None = None
     for item in packed:
-        support = checker.check(attribution.text, item.passage.text)
+        support = checker.check(attribution.text, item.passage.text, question)
         if not support.supported:
             continue
         score = support.score + (_QUOTED_BONUS if item.number in quote_evidence else 0.0)

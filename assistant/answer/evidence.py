@@ -25,7 +25,7 @@ import numpy as np
 from assistant.index.embedders import Embedder
 from assistant.text.tokenize import lexical_tokens
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")  # "72/165" stays one figure: a symbol, not two
 _MONTH_NAMES = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
@@ -39,6 +39,8 @@ _MONTH_WORD = re.compile(
 )
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 _DIGIT = re.compile(r"\d")  # figures are compared by numbers(), not as words
+_SUFFIXES = ("ing", "ed", "es", "s")
+_MIN_STEM_LENGTH = 4
 
 # Function words of questions and answers, on top of the tokenizer's own stopwords: words that
 # every question and passage share and that say nothing about the topic.
@@ -59,16 +61,30 @@ STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 
 
 def content_tokens(text: str) -> set[str]:
-    """Lower-cased lexical tokens of ``text`` without function words, punctuation or figures."""
-    return {
-        token
-        for token in (t.lower() for t in lexical_tokens(text))
-        if token not in STOPWORDS and _WORDLIKE.search(token) and not _DIGIT.search(token)
-    }
+    """Lower-cased lexical tokens of ``text`` without function words, punctuation or figures.
+
+    English words are lightly stemmed ("considered", "considers" → "consider") so that an
+    answer's inflection does not hide a match; Chinese words are left as jieba cut them.
+    """
+    tokens = set()
+    for token in (t.lower() for t in lexical_tokens(text)):
+        if token in STOPWORDS or not _WORDLIKE.search(token) or _DIGIT.search(token):
+            continue
+        tokens.add(_stem(token))
+    return tokens
+
+
+def _stem(token: str) -> str:
+    if not token.isascii() or len(token) <= _MIN_STEM_LENGTH:
+        return token
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_STEM_LENGTH - 1:
+            return token[: -len(suffix)]
+    return token
 
 
 def numbers(text: str) -> set[str]:
-    """Figures in ``text`` ("1,373" → "1373"), plus month numbers for English month names."""
+    """Figures in ``text`` ("1,373" → "1373", "72/165" whole), plus months named in English."""
     found = {match.replace(",", "").lstrip("0") or "0" for match in _NUMBER.findall(text)}
     for match in _MONTH_WORD.finditer(text):
         found.add(_MONTHS[match.group(0).lower()])

@@ -1,17 +1,23 @@
 """Does a passage support an answer sentence? And which of its sentences is the evidence?
 
-The method (summarised in the README under "How citations are checked"):
+The method (summarised in the README under "How citations are checked"). Only what the
+sentence *adds* to the question is checked — its words and figures not already in the question —
+because an answer restating the question shares most words with any on-topic passage.
 
-1. **Figures must match.** The numbers in the answer sentence (digits, with English month
-   names read as month numbers) must at least half occur in the passage. This is language-free
-   — "330th meeting on 19 April 2018" and "2018年4月19日…第330次会议" share 330, 19, 4, 2018 —
-   and it catches the commonest small-model error, a wrong figure.
-2. **Words or meaning must match.** Either at least ``min_overlap`` of the sentence's content
-   words occur in the passage (same language), or the multilingual embedding of the sentence is
-   at least ``min_cosine`` similar to one of the passage's sentences (any language; the bar
-   drops to ``min_cosine_with_numbers`` when the sentence has figures and all of them match).
+1. **Figures must match.** The added numbers (digits, with English month names read as month
+   numbers) must at least half occur in the passage. This is language-free — "330th meeting on
+   19 April 2018" and "2018年4月19日…第330次会议" share 330, 19, 4, 2018 — and it catches the
+   commonest small-model error, a wrong figure.
+2. **Words (same language) or meaning (across languages) must match.** In the same language at
+   least ``min_overlap`` of the added content words must occur in the passage, or the sentence
+   must be a near-verbatim paraphrase (embedding cosine ≥ ``min_cosine_same_language``); when
+   it adds figures and all of them match, half of ``min_overlap`` of the added words, or
+   ``min_overlap`` of all its words, is enough (the wording around a right figure is often the
+   model's own). Across languages, where words
+   cannot match, the multilingual embedding of the sentence must be ``min_cosine`` similar to
+   one of the passage's sentences (``min_cosine_with_numbers`` when all added figures match).
 3. The **supporting sentences** shown to the user are the passage sentences that score best on
-   the same three signals, quoted verbatim from the passage text.
+   the same signals, quoted verbatim from the passage text.
 """
 
 from __future__ import annotations
@@ -28,10 +34,12 @@ from assistant.answer.evidence import (
     numbers,
     numbers_supported,
 )
+from assistant.text.cjk import han_ratio
 from assistant.text.sentences import split_sentences
 
 _MAX_EVIDENCE_SENTENCES = 2
 _MIN_SENTENCE_CHARS = 2
+_CHINESE_SHARE = 0.2  # Han share (of Han + Latin letters) above which a text counts as Chinese
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class SupportThresholds:
     min_overlap: float = 0.5
     min_cosine: float = 0.4
     min_cosine_with_numbers: float = 0.3
+    min_cosine_same_language: float = 0.75
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,10 @@ def passage_sentences(text: str) -> tuple[str, ...]:
     return tuple(sentences)
 
 
+def _is_chinese(text: str) -> bool:
+    return han_ratio(text) > _CHINESE_SHARE
+
+
 class SupportChecker:
     """Scores answer sentences against passages; embeddings are optional (lexical only)."""
 
@@ -72,32 +85,44 @@ class SupportChecker:
         self.vectors = vectors
         self.thresholds = thresholds or SupportThresholds()
 
-    def check(self, claim: str, passage_text: str) -> Support:
+    def check(self, claim: str, passage_text: str, question: str = "") -> Support:
+        """How well ``passage_text`` supports ``claim``, an answer sentence to ``question``.
+
+        Only what the claim adds to the question is checked: an answer that restates the
+        question's words and adds an invented name ("…是俄罗斯提交的") shares most of its words
+        with any on-topic passage, and only the added name shows that it is unsupported.
+        """
         sentences = passage_sentences(passage_text)
+        passage_numbers = set(cached_numbers(passage_text))
         claim_tokens = content_tokens(claim)
-        claim_numbers = numbers(claim)
-        overlap = coverage(claim_tokens, set(cached_content_tokens(passage_text)))
-        numbers_ok = numbers_supported(claim_numbers, set(cached_numbers(passage_text)))
+        novel_tokens = (claim_tokens - content_tokens(question)) or claim_tokens
+        novel_numbers = numbers(claim) - numbers(question)
+        overlap = coverage(novel_tokens, set(cached_content_tokens(passage_text)))
+        numbers_ok = numbers_supported(novel_numbers, passage_numbers)
+        all_numbers = bool(novel_numbers) and novel_numbers <= passage_numbers
         cosines = (
             self.vectors.similarities([claim], list(sentences))[0].tolist()
             if self.vectors is not None and sentences
             else [0.0] * len(sentences)
         )
         cosine = max(cosines, default=0.0)
-        all_numbers = bool(claim_numbers) and claim_numbers <= cached_numbers(passage_text)
         t = self.thresholds
-        supported = numbers_ok and (
-            overlap >= t.min_overlap
-            or cosine >= t.min_cosine
-            or (all_numbers and cosine >= t.min_cosine_with_numbers)
-        )
+        if _is_chinese(claim) == _is_chinese(passage_text):
+            # same language: the words decide; embeddings only for near-verbatim paraphrase
+            backed = overlap >= t.min_overlap or cosine >= t.min_cosine_same_language
+            if all_numbers:  # the added figures are right; the wording may be the model's own
+                whole = coverage(claim_tokens, set(cached_content_tokens(passage_text)))
+                backed = backed or overlap >= t.min_overlap / 2 or whole >= t.min_overlap
+        else:
+            # across languages only figures and meaning can match
+            min_cosine = t.min_cosine_with_numbers if all_numbers else t.min_cosine
+            backed = cosine >= min_cosine
+        supported = numbers_ok and backed
         number_share = (
-            len(claim_numbers & cached_numbers(passage_text)) / len(claim_numbers)
-            if claim_numbers
-            else 0.0
+            len(novel_numbers & passage_numbers) / len(novel_numbers) if novel_numbers else 0.0
         )
         score = max(overlap, cosine) + 0.5 * number_share
-        evidence = self._evidence(claim_tokens, claim_numbers, sentences, cosines)
+        evidence = self._evidence(claim_tokens, numbers(claim), sentences, cosines)
         return Support(supported, score, overlap, cosine, numbers_ok, evidence)
 
     @staticmethod

@@ -51,15 +51,24 @@ class Glossary:
         return cls(pairs)
 
     def matches(self, query: str) -> list[tuple[str, str]]:
-        """(term found in ``query``, its translation) for every entry one side of which occurs."""
-        found: list[tuple[str, str]] = []
+        """(term found in ``query``, its translation) for every entry one side of which occurs.
+
+        A match inside a longer one is dropped: "Papua New Guinea" is not also "Guinea", and
+        印度尼西亚 (Indonesia) is not also 印度 (India).
+        """
+        spans: list[tuple[int, int, str, str]] = []
         for entry in self._entries:
             hit = entry.pattern.search(query)
             if hit:
-                found.append((hit.group(), entry.chinese))
-            if entry.chinese in query:
-                found.append((entry.chinese, entry.english))
-        return found
+                spans.append((hit.start(), hit.end(), hit.group(), entry.chinese))
+            start = query.find(entry.chinese)
+            if start >= 0:
+                spans.append((start, start + len(entry.chinese), entry.chinese, entry.english))
+        return [
+            (term, translation)
+            for start, end, term, translation in spans
+            if not any(s <= start and end <= e and e - s > end - start for s, e, _, _ in spans)
+        ]
 
     def __len__(self) -> int:
         return len(self._entries)

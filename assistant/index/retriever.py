@@ -30,6 +30,7 @@ from assistant.index.query_translation import QueryTranslator, other_language, q
 from assistant.index.rerank import SentenceScorer
 from assistant.index.routing import language_prior
 from assistant.index.store import HybridIndex
+from assistant.index.titles import TitleScorer
 from assistant.schema import Passage
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class PreparedQuery:
         return {
             "dense": None,
             "sentence": None,
+            "title": None,
             "lexical": self.lang,
             "crosslingual": other,
             "translated": other,
@@ -78,6 +80,7 @@ class Retriever:
         self.glossary = glossary or Glossary([])
         self.translator = translator
         self.sentences = SentenceScorer(index.embedder)
+        self.titles = TitleScorer(index.tokens)
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -224,6 +227,7 @@ class Retriever:
             "crosslingual": self.settings.crosslingual_weight,
             "translated": self.settings.translation_weight,
             "sentence": self.settings.sentence_weight,
+            "title": self.settings.title_weight,
         }
 
     def _complete(
@@ -262,6 +266,8 @@ class Retriever:
         if self.settings.sentence_weight > 0 and "dense" in queries:
             texts = {cid: record.text for cid, record in records.items()}
             sides["sentence"] = _ranked(self.sentences.scores(queries["dense"], texts))  # type: ignore[arg-type]
+        if self.settings.title_weight > 0:
+            sides["title"] = self._title_side(prepared, records)
         prior: dict[str, float] = {}
         if "dense" in completed and self.settings.language_prior_weight > 0:
             probabilities = language_prior(
@@ -273,6 +279,17 @@ class Retriever:
                 lang: self.settings.language_prior_weight * p for lang, p in probabilities.items()
             }
         return fusion.routed(sides, self._weights(), languages, prepared.side_languages(), prior)
+
+    def _title_side(
+        self, prepared: PreparedQuery, records: dict[str, ChunkRecord]
+    ) -> list[tuple[str, float]]:
+        """Each candidate scored by how well the question's terms match its document's title."""
+        self.titles.update(
+            self.index.fingerprint, lambda: {d.doc_id: d.title for d in self.index.documents()}
+        )
+        terms = prepared.tokens + prepared.crosslingual + prepared.translated_tokens
+        by_doc = self.titles.scores(terms, (r.doc_id for r in records.values()))
+        return _ranked({cid: by_doc[r.doc_id] for cid, r in records.items()})
 
     def _passages(
         self,

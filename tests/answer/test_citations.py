@@ -141,3 +141,38 @@ def test_unrelated_english_claim_not_supported_across_languages(multilingual_che
     assert result.unsupported_sentences == [
         "France will host the climate summit in Paris next year."
     ]
+
+
+P_2395 = (
+    "在第2395(2017)号决议中，安理会特别指出，执行局的核心职能是对第1373(2001)、1624(2005)号决议"
+    "的执行情况进行中立的专家评估。"
+)
+EN_72_165 = (
+    "Indeed, in its resolution 72/165 of 19 December 2017, proclaiming 21 August the International "
+    "Day of Remembrance of and Tribute to the Victims of Terrorism, the General Assembly "
+    "reaffirmed its commitment."
+)
+
+
+def test_only_what_the_sentence_adds_to_the_question_is_checked() -> None:
+    # restates the question and adds an invented country: on topic, but not supported
+    result = attribute_citations(
+        "安理会第2396(2017)号决议的草案是俄罗斯提交的[1]。",
+        packed(P_2395),
+        LEXICAL,
+        question="安理会第2396(2017)号决议的草案是哪个国家提交的？",
+    )
+    assert result.citations == []
+    assert result.unsupported_sentences == ["安理会第2396(2017)号决议的草案是俄罗斯提交的。"]
+
+
+def test_right_symbol_supported_wrong_symbol_not() -> None:
+    question = "Which General Assembly resolution proclaimed 21 August the International Day?"
+    right = attribute_citations(
+        "It was adopted in resolution 72/165 [1].", packed(EN_72_165), LEXICAL, question=question
+    )
+    wrong = attribute_citations(
+        "It was adopted in resolution 72/166 [1].", packed(EN_72_165), LEXICAL, question=question
+    )
+    assert right.unsupported_sentences == [] and right.citations
+    assert wrong.unsupported_sentences and not wrong.citations

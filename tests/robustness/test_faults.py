@@ -7,6 +7,7 @@ process of its own); every wait has a deadline and every server is loopback-only
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -81,7 +82,7 @@ def catalog_documents(index_dir: Path) -> list[tuple[str, int, str]]:
     """The catalog's documents, read without opening the index (no writes, no Chroma)."""
     uri = f"file:{index_dir / 'catalog.sqlite'}?mode=ro"
     try:
-        with sqlite3.connect(uri, uri=True, timeout=1) as db:
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=1)) as db:
             rows = db.execute(
                 "SELECT doc_id, chunk_count, content_hash FROM documents ORDER BY doc_id"
             ).fetchall()
@@ -171,7 +172,9 @@ def _mount(*args: str) -> None:
 
 
 def _umount(target: Path) -> None:
-    subprocess.run(["umount", str(target)], capture_output=True, timeout=30)
+    """Unmount, lazily if something still holds a file there: a mount must never outlive a test."""
+    if subprocess.run(["umount", str(target)], capture_output=True, timeout=30).returncode:
+        subprocess.run(["umount", "-l", str(target)], capture_output=True, timeout=30)
 
 
 @pytest.fixture(scope="module")
