@@ -93,6 +93,9 @@ class RetrievalSettings(BaseModel):
     translation_weight: float = 1.0
     translation_cache: Path | None = None
     glossary_expansion: bool = True
+    # Abbreviations the corpus defines, "国际刑事警察组织(国际刑警组织)" (index/aliases.py): a
+    # question using one form also searches the other.
+    alias_expansion: bool = False
     # Cross-lingual keyword search (assistant/index/term_bridge.py): each query term is also
     # searched as its nearest corpus terms of the other language, in a BM25 run of its own.
     term_translation: bool = True
@@ -117,10 +120,10 @@ class LLMSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    context_token_budget: int = 1200  # passage tokens shown to the model (model's tokenizer)
-    max_passages: int = 6
-    min_relevance: float = 0.139  # calibrated on evals/dev.jsonl; see evals/calibration.json
-    relevance_signal: Literal["dense", "lexical", "sentence", "combined"] = "sentence"
+    context_token_budget: int = 800  # passage tokens shown to the model (model's tokenizer)
+    max_passages: int = 8
+    min_relevance: float = 0.205  # calibrated on evals/dev.jsonl; see evals/calibration.json
+    relevance_signal: Literal["dense", "lexical", "sentence", "combined"] = "dense"
     relevance_top_n: int = 3  # passages whose evidence the refusal decision looks at
     history_turns: int = 4
     language: Literal["auto", "zh", "en"] = "auto"

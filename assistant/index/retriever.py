@@ -24,6 +24,7 @@ import numpy as np
 
 from assistant.config import RetrievalSettings
 from assistant.index import fusion
+from assistant.index.aliases import AliasExpander
 from assistant.index.catalog import ChunkRecord
 from assistant.index.glossary import Glossary
 from assistant.index.query_translation import QueryTranslator, other_language, question_language
@@ -81,6 +82,7 @@ class Retriever:
         self.translator = translator
         self.sentences = SentenceScorer(index.embedder)
         self.titles = TitleScorer(index.tokens)
+        self.aliases = AliasExpander()
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -110,6 +112,9 @@ class Retriever:
         """The query's language and token lists; its translation when ``translate`` (default:
         ``settings.query_translation``) and a translator is configured."""
         tokens = self.index.tokens(query)
+        if self.settings.alias_expansion:
+            for form in self._aliases().other_forms(query):
+                tokens += [t for t in self.index.tokens(form) if t not in tokens]
         prepared = PreparedQuery(
             query, question_language(query), tokens, self.crosslingual_tokens(query, tokens)
         )
@@ -199,6 +204,9 @@ class Retriever:
             for source, translation in self.glossary.matches(query):
                 covered.update(self.index.tokens(source))
                 found.extend(self.index.tokens(translation))
+                if self.settings.alias_expansion:
+                    for form in self._aliases().other_forms(translation):
+                        found.extend(self.index.tokens(form))
         if self.settings.term_translation:
             found.extend(
                 self.index.terms.translate(
@@ -210,6 +218,14 @@ class Retriever:
             )
         own = set(tokens)
         return [t for t in dict.fromkeys(found) if t not in own]
+
+    def _aliases(self) -> AliasExpander:
+        """The corpus's own abbreviations, mined again whenever the corpus changed."""
+        self.aliases.update(
+            self.index.fingerprint,
+            lambda: (r.text for r in self.index.chunks(self.index.catalog.chunk_ids()).values()),
+        )
+        return self.aliases
 
     def _query_vector(self, prepared: PreparedQuery) -> np.ndarray:
         """The question's vector, averaged with its translation's when there is one: the

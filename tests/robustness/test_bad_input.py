@@ -432,6 +432,26 @@ def test_chinese_legacy_encodings_are_decoded_and_searchable(
     assert index_state(index) == before
 
 
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("联合国安全理事会决议", "gbk"),
+        ("秘书长的报告", "gbk"),
+        ("安理会", "gb2312"),
+        ("关于气候变化的报告，安全理事会第2395(2017)号决议。", "gb18030"),
+        ("聯合國安全理事會決議與反恐怖主義委員會的報告", "big5"),  # Big5 stays Big5
+        ("안녕하세요 대한민국 서울특별시", "euc-kr"),  # and Korean stays Korean
+    ],
+)
+def test_short_legacy_encoded_text_is_not_misread(text: str, encoding: str, tmp_path) -> None:
+    """A few GBK characters decode just as cleanly as Korean; the Chinese reading must win."""
+    from assistant.ingest.loaders import load_pages
+
+    path = tmp_path / "short.txt"
+    path.write_bytes(text.encode(encoding))
+    assert load_pages(path)[0].text == text
+
+
 def test_huge_pdf_is_ingested_page_by_page(small_corpus_index, tmp_path) -> None:
     """1,500 pages, most with only a page number: loads, keeps page numbers, stays fast."""
     settings, index, retriever = small_corpus_index
