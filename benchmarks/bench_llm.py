@@ -12,6 +12,7 @@ bandwidth / bytes read per token (all weights, about the GGUF size, for every to
 
     .venv/bin/python benchmarks/bench_llm.py            # both models, 3 alternations
     .venv/bin/python benchmarks/bench_llm.py --models small --runs 1
+    .venv/bin/python benchmarks/bench_llm.py show       # re-print a saved report
 
 Writes benchmarks/results/llm.json.
 """
@@ -54,6 +55,7 @@ QUESTIONS = (
 PATHS = ("ours", "raw")
 
 _OUT_OPTION = typer.Option(RESULTS, help="Where to write the JSON report.")
+_REPORT_ARGUMENT = typer.Argument(RESULTS, help="A report written by this script.")
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -215,10 +217,34 @@ FIGURES = (
     ("ttft_s", "TTFT s", "{:.2f}", False),
     ("decode_tok_s", "decode tok/s", "{:.2f}", True),
     ("peak_rss_mb", "peak RSS MB", "{:.0f}", False),
+    # Load-independent: time spent outside llama.cpp's own compute, per run.
+    ("outside_engine_ms", "TTFT outside engine ms", "{:.0f}", False),
+    ("decode_wall_vs_engine", "decode wall/engine", "{:.3f}", True),
 )
 
 
+def derived(run: dict) -> dict:
+    """Per-run figures that a busy machine hardly moves: the cost around the engine.
+
+    ``outside_engine_ms`` is time to first token minus llama.cpp's own prompt-evaluation time
+    (template rendering, tokenisation, sampling, Python); ``decode_wall_vs_engine`` is the
+    streamed decode rate over llama.cpp's internal decode rate.
+    """
+    engine_prompt_s = run["prompt_tokens"] / run["engine_prompt_tok_s"]
+    wall_vs_engine = (
+        run["decode_tok_s"] / run["engine_decode_tok_s"]
+        if run["decode_tok_s"] and run["engine_decode_tok_s"]
+        else None
+    )
+    return {
+        **run,
+        "outside_engine_ms": (run["ttft_s"] - engine_prompt_s) * 1e3,
+        "decode_wall_vs_engine": wall_vs_engine,
+    }
+
+
 def summarise(runs: list[dict]) -> dict:
+    runs = [derived(r) for r in runs]
     summary = {}
     for key, *_ in FIGURES:
         values = [r[key] for r in runs if r[key] is not None]
@@ -233,6 +259,16 @@ def ratio(ours: float, raw: float, higher_is_better: bool) -> float:
     return (raw - ours) / raw if higher_is_better else (ours - raw) / raw
 
 
+def summarise_model(entry: dict, bandwidth_gbs: float) -> None:
+    """Fill ``entry`` (one model's runs) with medians, ours-vs-raw gaps and the decode bound."""
+    summary = {p: summarise(r) for p, r in entry["runs"].items()}
+    entry["median"] = summary
+    entry["ours_vs_raw_worse_by"] = {
+        key: ratio(summary["ours"][key], summary["raw"][key], hib) for key, _, _, hib in FIGURES
+    }
+    entry["decode_bound_tok_s"] = bandwidth_gbs * 1e9 / entry["file_bytes"]
+
+
 @app.command()
 def main(
     models: str = typer.Option("default,small", help="Comma-separated manifest names."),
@@ -245,17 +281,13 @@ def main(
 ) -> None:
     """Benchmark both paths for each model and write the report."""
     base = get_settings().llm
-    settings_for = {}
     manager = ModelManager.from_settings(get_settings())
-    bandwidth = memory_bandwidth_gbs()
-    best_bw = max(bandwidth.values())
     report = {
         "machine": machine_description(),
-        "memory_bandwidth_gbs": bandwidth,
+        "memory_bandwidth_gbs": memory_bandwidth_gbs(),
         "method": __doc__.strip().splitlines()[0],
         "models": {},
     }
-    lines = []
     for name in [m.strip() for m in models.split(",") if m.strip()]:
         manager.require(name)
         settings = base.model_copy(
@@ -266,7 +298,6 @@ def main(
                 "n_batch": n_batch or base.n_batch,
             }
         )
-        settings_for[name] = settings
         from llama_cpp import Llama
 
         vocab = Llama(model_path=str(manager.path(name)), vocab_only=True, verbose=False)
@@ -285,25 +316,28 @@ def main(
                     result = run_worker(path, name, messages_file, settings)
                     by_path[path].append(result)
                     typer.echo(f"  {name} {path} run {rep + 1}: " + _brief(result), err=True)
-        summary = {p: summarise(r) for p, r in by_path.items()}
-        size = manager.entry(name).size
-        bound = best_bw * 1e9 / size
         report["models"][name] = {
-            "file_bytes": size,
+            "file_bytes": manager.entry(name).size,
             "settings": settings.model_dump(mode="json"),
             "runs": by_path,
-            "median": summary,
-            "ours_vs_raw_worse_by": {
-                key: ratio(summary["ours"][key], summary["raw"][key], hib)
-                for key, _, _, hib in FIGURES
-            },
-            "decode_bound_tok_s": bound,
         }
-        lines.append(_table_rows(name, summary, bound))
     report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    _finish(report, out)
+
+
+@app.command()
+def show(path: Path = _REPORT_ARGUMENT) -> None:
+    """Re-derive the summary of a saved report (e.g. after adding a figure) and print it."""
+    _finish(json.loads(path.read_text(encoding="utf-8")), path)
+
+
+def _finish(report: dict, out: Path) -> None:
+    best_bw = max(report["memory_bandwidth_gbs"].values())
+    for entry in report["models"].values():
+        summarise_model(entry, best_bw)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    typer.echo(_table(report, lines, settings_for))
+    typer.echo(render(report))
     typer.echo(f"\nwritten to {out}")
 
 
@@ -311,44 +345,45 @@ def _brief(result: dict) -> str:
     return ", ".join(
         fmt.format(result[key]) + f" {label}"
         for key, label, fmt, _ in FIGURES
-        if result[key] is not None
+        if result.get(key) is not None
     )
 
 
-def _table_rows(name: str, summary: dict, bound: float) -> list[str]:
-    rows = []
-    for key, label, fmt, higher in FIGURES:
-        ours, raw = summary["ours"][key], summary["raw"][key]
-        worse = ratio(ours, raw, higher) * 100
-        extra = f"   bound {bound:.1f} tok/s" if key == "decode_tok_s" else ""
-        rows.append(
-            f"| {name:<8}| {label:<13}| {fmt.format(ours):>9} | {fmt.format(raw):>9} "
-            f"| {worse:+6.1f}% |{extra}"
-        )
-    return rows
-
-
-def _table(report: dict, lines: list[list[str]], settings_for: dict) -> str:
+def render(report: dict) -> str:
+    """The Markdown table (with the machine and settings) for a finished report."""
     machine = report["machine"]
     bw = ", ".join(f"{k}: {v:.1f} GB/s" for k, v in report["memory_bandwidth_gbs"].items())
-    head = [
+    lines = [
         f"machine: {machine['cpu_model']}, {machine['physical_cores']} cores, "
-        f"{machine['ram_gib']} GiB RAM; copy bandwidth {bw}; "
-        f"load average at start {machine['load_average_1_5_15']}",
-        *(
-            f"{name}: n_ctx={s.n_ctx} n_batch={s.n_batch} n_threads={s.n_threads} "
-            f"max_tokens={s.max_tokens}"
-            for name, s in settings_for.items()
-        ),
-        "",
-        "| model   | figure       |      ours |       raw | ours worse by |",
-        "|---------|--------------|-----------|-----------|---------|",
+        f"{machine['ram_gib']} GiB RAM; copy bandwidth {bw}; load average "
+        f"{machine['load_average_1_5_15']} at start, {report.get('load_average_at_end')} at end",
     ]
-    return "\n".join(head + [row for rows in lines for row in rows])
+    for name, entry in report["models"].items():
+        s = entry["settings"]
+        lines.append(
+            f"{name}: n_ctx={s['n_ctx']} n_batch={s['n_batch']} n_threads={s['n_threads']} "
+            f"max_tokens={s['max_tokens']}, prompt {entry['median']['ours']['prompt_tokens']:.0f}"
+            f" tokens, {len(entry['runs']['ours'])} runs per path (medians)"
+        )
+    lines += [
+        "",
+        "| model | figure | ours | raw | ours worse by | decode bound |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for name, entry in report["models"].items():
+        for key, label, fmt, _ in FIGURES:
+            ours, raw = entry["median"]["ours"][key], entry["median"]["raw"][key]
+            worse = entry["ours_vs_raw_worse_by"][key] * 100
+            bound = f"{entry['decode_bound_tok_s']:.1f} tok/s" if key == "decode_tok_s" else ""
+            lines.append(
+                f"| {name} | {label} | {fmt.format(ours)} | {fmt.format(raw)} "
+                f"| {worse:+.1f}% | {bound} |"
+            )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "worker":
+    if len(sys.argv) > 1 and sys.argv[1] in ("worker", "show", "main"):
         app()
     else:
         typer.run(main)

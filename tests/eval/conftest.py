@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evalfakes import EN_EVIDENCE, make_question, write_run
+from tests.eval.evalfakes import EN_EVIDENCE, make_question, write_run
 
 from assistant.eval.dataset import EvalQuestion, HistoryTurn
 from assistant.eval.metrics import QuestionOutcome

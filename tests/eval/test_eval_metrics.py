@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from evalfakes import EN_EVIDENCE, EN_PASSAGE, OTHER_PASSAGE, ZH_EVIDENCE, ZH_PASSAGE, outcome
+from tests.eval.evalfakes import EN_EVIDENCE, EN_PASSAGE, OTHER_PASSAGE, ZH_EVIDENCE, ZH_PASSAGE, outcome
 
 from assistant.eval.metrics import (
     first_evidence_rank,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from evalfakes import outcome
+from tests.eval.evalfakes import outcome
 from typer.testing import CliRunner
 
 from assistant.cli import (

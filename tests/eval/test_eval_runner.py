@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from evalfakes import (
+from tests.eval.evalfakes import (
     EN_PASSAGE,
     OTHER_PASSAGE,
     ZH_PASSAGE,

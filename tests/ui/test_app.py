@@ -7,7 +7,7 @@ import threading
 
 import gradio as gr
 import pytest
-from conftest import FakeAssistant, make_answer
+from tests.ui.conftest import FakeAssistant, make_answer
 
 from assistant.config import AppSettings, LLMSettings
 from assistant.ui import build_app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from conftest import FakeAssistant, make_answer
+from tests.ui.conftest import FakeAssistant, make_answer
 
 from assistant.ui.chat import ChatCallbacks, clean_question
 from assistant.ui.filters import SCOPE_ALL, SCOPE_LANGUAGE, SCOPE_SELECTED

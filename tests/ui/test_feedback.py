@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import make_answer
+from tests.ui.conftest import make_answer
 
 from assistant.ui.auth import secret_values
 from assistant.ui.feedback import FeedbackCallbacks

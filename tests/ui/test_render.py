@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import make_answer, make_passage
+from tests.ui.conftest import make_answer, make_passage
 
 from assistant.answer.types import Citation
 from assistant.ui.citations import answer_plain_text, render_answer_html
