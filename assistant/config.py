@@ -80,6 +80,9 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    # Routed fusion takes dense (and sentence) cosines as cosine x this scale instead of
+    # min-max normalising them; 0: min-max like the keyword sides.
+    dense_cosine_scale: float = 2.0
     language_prior_weight: float = 1.0
     language_prior_temperature: float = 0.05
     # Best question-to-sentence cosine of each candidate (assistant/index/rerank.py); 0: off.
@@ -120,7 +123,7 @@ class LLMSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    context_token_budget: int = 800  # passage tokens shown to the model (model's tokenizer)
+    context_token_budget: int = 1000  # passage tokens shown to the model (model's tokenizer)
     max_passages: int = 8
     min_relevance: float = 0.205  # calibrated on evals/dev.jsonl; see evals/calibration.json
     relevance_signal: Literal["dense", "lexical", "sentence", "combined"] = "dense"

@@ -13,7 +13,7 @@ Two methods, chosen by ``settings.retrieval.fusion``:
   question's language, the translated ones only the others), and each language's passages get
   a prior: how likely the answer is in that language (see ``routing``). Without it an English
   question's keyword side gives its best English passage a full 1.0 even when the question is
-  about the Chinese reports, and the Chinese passages 0.
+  about the Chinese reports, and the Chinese passages 0. Cosine sides can enter unnormalised.
 
 Issue 10 measured that equal weights let the weak side drag the strong one down, so both
 methods take per-side weights; the defaults live in ``RetrievalSettings`` and are tuned on the
@@ -91,19 +91,28 @@ def routed(
     languages: Mapping[str, str],
     side_languages: Mapping[str, str | None],
     prior: Mapping[str, float] | None = None,
+    cosine_scale: Mapping[str, float] | None = None,
 ) -> list[FusedHit]:
-    """Weighted min-max fusion with each side normalised over the passages it can match.
+    """Weighted fusion with each side normalised over the passages it can match.
 
     ``languages`` gives each passage's language, ``side_languages`` the one language a side's
     query is in (``None``: any, as for the multilingual dense side), and ``prior`` a bonus per
-    passage language added to every passage of it.
+    passage language added to every passage of it. Sides named in ``cosine_scale`` are cosines,
+    which mean the same in every query: they enter as cosine x scale instead of min-max, so
+    that candidates all at cosine 0.1-0.2 (noise) do not get a full 0-1 spread from them.
+    BM25 scores have no such absolute scale and are min-max normalised.
     """
     prior = prior or {}
+    cosine_scale = cosine_scale or {}
     scores = {item_id: prior.get(languages.get(item_id, ""), 0.0) for item_id in languages}
     for side, ranked in runs.items():
         lang = side_languages.get(side)
         own = [(i, s) for i, s in ranked if lang is None or languages.get(i) == lang]
         weight = weights.get(side, 1.0)
-        for item_id, norm in min_max(own).items():
+        if cosine_scale.get(side):
+            normalised = {item_id: cosine_scale[side] * score for item_id, score in own}
+        else:
+            normalised = min_max(own)
+        for item_id, norm in normalised.items():
             scores[item_id] = scores.get(item_id, 0.0) + weight * norm
     return _sorted(scores, _collect_raw(runs))

@@ -294,7 +294,15 @@ class Retriever:
             prior = {
                 lang: self.settings.language_prior_weight * p for lang, p in probabilities.items()
             }
-        return fusion.routed(sides, self._weights(), languages, prepared.side_languages(), prior)
+        scale = self.settings.dense_cosine_scale
+        return fusion.routed(
+            sides,
+            self._weights(),
+            languages,
+            prepared.side_languages(),
+            prior,
+            cosine_scale={"dense": scale, "sentence": scale},
+        )
 
     def _title_side(
         self, prepared: PreparedQuery, records: dict[str, ChunkRecord]
