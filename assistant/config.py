@@ -76,7 +76,7 @@ class RetrievalSettings(BaseModel):
     lexical_candidates: int = 40
     # "routed" (assistant/index/fusion.py): weighted fusion with keyword sides normalised per
     # passage language and a prior on the language the question is about (index/routing.py).
-    fusion: Literal["rrf", "weighted", "routed"] = "weighted"
+    fusion: Literal["rrf", "weighted", "routed"] = "routed"
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
@@ -102,7 +102,7 @@ class RetrievalSettings(BaseModel):
     # Cross-lingual keyword search (assistant/index/term_bridge.py): each query term is also
     # searched as its nearest corpus terms of the other language, in a BM25 run of its own.
     term_translation: bool = True
-    term_min_similarity: float = 0.8
+    term_min_similarity: float = 0.7
     terms_per_token: int = 2
     crosslingual_weight: float = 1.0
 

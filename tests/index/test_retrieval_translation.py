@@ -88,3 +88,21 @@ def test_a_failing_model_means_no_translation(tmp_path):
     tr = translator(tmp_path, Broken(""))
     assert tr.translate("When was CTED established?") is None
     assert tr.translate("   ") is None
+
+
+def test_retriever_searches_the_translation_too(corpus_index, tmp_path):
+    from assistant.index.retriever import Retriever
+
+    settings = corpus_index.settings.retrieval.model_copy(update={"query_translation": True})
+    model = FakeModel("反恐怖主义委员会执行局是根据安全理事会哪项决议设立的？")
+    retriever = Retriever(
+        corpus_index.index, settings, corpus_index.retriever.glossary, translator(tmp_path, model)
+    )
+    question = "Under which Security Council resolution was CTED established?"
+    prepared = retriever.prepare(question)
+    assert prepared.translation and {"设立", "执行局"} <= set(prepared.translated_tokens)
+    assert prepared.side_languages()["translated"] == "zh"
+    passages = retriever.search(question, 5)
+    assert any("1535" in p.text for p in passages)
+    assert len(model.calls) == 1  # prepare and search share the cached translation
+    assert retriever.search(question, 5, mode="lexical") and len(model.calls) == 1
