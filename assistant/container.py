@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.answer.assistant import Assistant
+from assistant.answer.calibration import load_calibration
 from assistant.answer.prompts import PromptLibrary
 from assistant.config import LLMSettings, Settings, get_settings
 from assistant.models.backends.base import ChatMessage, ChatModel, GenerationParams
@@ -67,7 +68,28 @@ def build_assistant(settings: Settings | None = None) -> Assistant:
 
     settings = settings or get_settings()
     index = open_index(settings)
+    _check_calibration(settings, index.fingerprint)
     retriever = build_retriever(settings, index)
     model = LazyChatModel(settings.llm, settings.paths.models_dir)
     prompts = PromptLibrary(settings.paths.prompts_dir)
     return Assistant(retriever, model, index.query_embedder, prompts, settings)
+
+
+def _check_calibration(settings: Settings, index_fingerprint: str) -> None:
+    """Warn when the refusal threshold was calibrated with another embedder.
+
+    Cosine scales differ between embedders, so a threshold from one is meaningless for another;
+    added documents, by contrast, leave the scale alone and need no new calibration.
+    """
+    recorded = load_calibration(settings.paths.evals_dir / "calibration.json")
+    if not recorded or not recorded.get("index_fingerprint"):
+        return
+    embedder_then = str(recorded["index_fingerprint"]).split(":", 1)[0]
+    embedder_now = index_fingerprint.split(":", 1)[0]
+    if embedder_then != embedder_now:
+        logger.warning(
+            "the refusal threshold was calibrated with embedder %s, the index uses %s: "
+            "run `assistant calibrate evals/dev.jsonl`",
+            embedder_then,
+            embedder_now,
+        )

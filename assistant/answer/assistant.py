@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from assistant.answer.citations import attribute_citations
-from assistant.answer.condense import condense_question
+from assistant.answer.condense import CONDENSE_PROMPTS, condense_question
 from assistant.answer.evidence import SentenceVectors
 from assistant.answer.generation import STOP, build_answer_prompt, prompt_overhead_tokens
 from assistant.answer.language import AnswerLanguage, answer_language
@@ -175,14 +175,14 @@ class Assistant:
     ) -> str:
         if not history or self.settings.answer.history_turns <= 0:
             return question
-        prompt = self.prompts.get("condense", lang)
-        record(answer.prompt_hashes, prompt)
+        record(answer.prompt_hashes, *(self.prompts.get(n, lang) for n in CONDENSE_PROMPTS))
         with _timed(answer, "condense"):
             return condense_question(
                 question,
                 history,
                 self.chat_model,
-                prompt,
+                self.prompts,
+                lang,
                 max_turns=self.settings.answer.history_turns,
                 seed=self.settings.llm.seed,
             )

@@ -14,12 +14,13 @@ import re
 from collections.abc import Sequence
 
 from assistant.answer.markers import strip_markers
-from assistant.answer.prompts import Prompt
+from assistant.answer.prompts import PromptLibrary
 from assistant.answer.types import Turn
 from assistant.models.backends.base import ChatMessage, ChatModel, GenerationParams
 
 logger = logging.getLogger(__name__)
 
+CONDENSE_PROMPTS = ("condense", "condense_turn", "condense_examples")
 _ANSWER_CHARS = 300
 _MAX_TOKENS = 96
 _LABEL = re.compile(
@@ -75,11 +76,41 @@ def clean_rewrite(raw: str, original: str) -> str:
     return original
 
 
+def example_turns(text: str) -> list[ChatMessage]:
+    """Worked examples from ``condense_examples``: blocks split by ``---``, reply after ``=>``."""
+    messages: list[ChatMessage] = []
+    for block in re.split(r"^---\s*$", text, flags=re.MULTILINE):
+        user, _arrow, reply = block.strip().rpartition("\n=> ")
+        if user and reply:
+            messages += [ChatMessage("user", user.strip()), ChatMessage("assistant", reply.strip())]
+    return messages
+
+
+def condense_messages(
+    question: str, history: Sequence[Turn], prompts: PromptLibrary, lang: str
+) -> list[ChatMessage]:
+    """Instruction as the system message, worked examples as earlier turns, then the real one.
+
+    Small models follow demonstrated turns far better than a described task; without them the
+    1.5B model answers a follow-up such as "那执行局呢？" instead of rewriting it.
+    """
+    labels = ("用户：", "助手：") if lang == "zh" else ("User: ", "Assistant: ")
+    turn = prompts.get("condense_turn", lang).render(
+        history=format_history(history, labels), question=question.strip()
+    )
+    return [
+        ChatMessage("system", prompts.get("condense", lang).text),
+        *example_turns(prompts.get("condense_examples", lang).text),
+        ChatMessage("user", turn),
+    ]
+
+
 def condense_question(
     question: str,
     history: Sequence[Turn],
     model: ChatModel,
-    prompt: Prompt,
+    prompts: PromptLibrary,
+    lang: str,
     *,
     max_turns: int,
     seed: int = 42,
@@ -88,10 +119,9 @@ def condense_question(
     recent = list(history)[-max_turns:] if max_turns > 0 else []
     if not recent:
         return question
-    labels = ("用户：", "助手：") if prompt.lang == "zh" else ("User: ", "Assistant: ")
-    content = prompt.render(history=format_history(recent, labels), question=question.strip())
-    params = GenerationParams(max_tokens=_MAX_TOKENS, temperature=0.0, seed=seed, stop=["\n\n"])
-    raw = "".join(model.stream([ChatMessage("user", content)], params))
+    messages = condense_messages(question, recent, prompts, lang)
+    params = GenerationParams(max_tokens=_MAX_TOKENS, temperature=0.0, seed=seed, stop=["\n"])
+    raw = "".join(model.stream(messages, params))
     rewritten = clean_rewrite(raw, question)
     if rewritten == question or not looks_like_question(rewritten):
         logger.warning("condense gave %r, not a question; joining the turns instead", rewritten)

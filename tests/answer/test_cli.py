@@ -89,3 +89,20 @@ def test_lazy_model_does_not_load_until_used(tmp_path) -> None:
     assert model.name.endswith("missing.gguf")
     with pytest.raises(Exception, match=r"missing\.gguf"):
         model.count_tokens("x")
+
+
+def test_calibration_from_another_embedder_is_warned_about(tmp_path, caplog) -> None:
+    from assistant.answer.calibration import calibrate
+    from assistant.config import Settings
+    from assistant.container import _check_calibration
+
+    settings = Settings()
+    settings.paths.evals_dir = tmp_path
+    result = calibrate([0.9, 0.1], [True, False])
+    result.index_fingerprint = "other-embedder:abc"
+    result.save(tmp_path / "calibration.json")
+    _check_calibration(settings, "use-multilingual-v3:def")
+    assert "calibrated with embedder other-embedder" in caplog.text
+    caplog.clear()
+    _check_calibration(settings, "other-embedder:changed-documents")
+    assert caplog.text == ""

@@ -45,7 +45,7 @@ def test_chinese_follow_up_rewritten_with_the_real_model(real_model, prompts) ->
         Turn("反恐委员会在哪一次会议上审议了联合报告？", "委员会在第330次会议上审议了联合报告[1]。")
     ]
     standalone = condense_question(
-        "那次会议是哪一天举行的？", history, real_model, prompts.get("condense", "zh"), max_turns=4
+        "那次会议是哪一天举行的？", history, real_model, prompts, "zh", max_turns=4
     )
     assert "会议" in standalone
     assert "330" in standalone or "联合报告" in standalone or "反恐" in standalone
@@ -64,7 +64,8 @@ def test_english_follow_up_rewritten_with_the_real_model(real_model, prompts) ->
         "When did the Committee consider it?",
         history,
         real_model,
-        prompts.get("condense", "en"),
+        prompts,
+        "en",
         max_turns=4,
     )
     assert "report" in standalone.lower()

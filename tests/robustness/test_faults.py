@@ -162,6 +162,39 @@ def test_ingest_killed_midway_recovers(tmp_path, use_embedder) -> None:
         index.close()
 
 
+def test_death_between_catalog_and_bm25_is_repaired_by_the_next_ingest(
+    tmp_path, use_embedder, monkeypatch
+) -> None:
+    """The narrowest window: every document committed, BM25 not yet rebuilt. The next ingest
+    finds nothing new to write, and must still bring BM25 and the manifest up to date."""
+    from assistant.index.factory import open_index
+    from assistant.index.lexical import LexicalIndex
+    from assistant.ingest.pipeline import ingest_paths
+
+    corpus = copy_corpus(tmp_path / "corpus", ("en/AFG_73_2018.txt",))
+    settings = settings_for(tmp_path / "index", corpus)
+    index = open_index(settings, use_embedder)
+
+    def die(self, entries):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(LexicalIndex, "build", die)
+    with pytest.raises(SystemExit):
+        ingest_paths([corpus], index, settings)
+    index.close()
+    monkeypatch.undo()
+
+    reopened = open_index(settings, use_embedder)
+    try:
+        found = reopened.check()
+        assert not found.ok and found.missing_lexical and found.fingerprint_stale
+        report = ingest_paths([corpus], reopened, settings)
+        assert report.unchanged == ["en/AFG_73_2018.txt"] and not report.added
+        assert reopened.check().ok
+    finally:
+        reopened.close()
+
+
 # -- (b) read-only and full index disks ----------------------------------------------------------
 
 
