@@ -471,7 +471,7 @@ def test_huge_pdf_is_ingested_page_by_page(small_corpus_index, tmp_path) -> None
         assert report.added == ["huge/huge.pdf"], report.failed
         chunks = index.document_chunks("huge/huge.pdf")
         assert {c.metadata.get("page") for c in chunks} <= set(range(1, 1501))
-        hits = retriever.search("Zanzibar quota review page 1401", 3, mode="lexical")
+        hits = retriever.search("Zanzibar quota review", 3, langs=["en"], mode="lexical")
         assert hits and hits[0].doc_id == "huge/huge.pdf" and hits[0].page is not None
         assert index.check().ok
         assert elapsed < 120, f"a 1,500-page PDF took {elapsed:.0f}s"
