@@ -24,7 +24,7 @@ class Page:
 class Document:
     """A cleaned source document, ready to be chunked."""
 
-    doc_id: str  # stable: the path relative to the ingested root, e.g. "zh/000_b645ea8b0039a4ff.txt"
+    doc_id: str  # stable: path relative to the ingested root, e.g. "zh/000_b645ea8b0039a4ff.txt"
     source: str  # file name as the user knows it, e.g. "000_b645ea8b0039a4ff.txt"
     path: str  # absolute path at ingest time
     text: str  # cleaned full text

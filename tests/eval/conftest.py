@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.eval.evalfakes import EN_EVIDENCE, make_question, write_run
 
 from assistant.eval.dataset import EvalQuestion, HistoryTurn
 from assistant.eval.metrics import QuestionOutcome
+from tests.eval.evalfakes import EN_EVIDENCE, make_question, write_run
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from tests.eval.evalfakes import EN_EVIDENCE, EN_PASSAGE, OTHER_PASSAGE, ZH_EVIDENCE, ZH_PASSAGE, outcome
 
 from assistant.eval.metrics import (
     first_evidence_rank,
@@ -16,6 +15,14 @@ from assistant.eval.metrics import (
     summarize,
     summarize_slices,
     text_language,
+)
+from tests.eval.evalfakes import (
+    EN_EVIDENCE,
+    EN_PASSAGE,
+    OTHER_PASSAGE,
+    ZH_EVIDENCE,
+    ZH_PASSAGE,
+    outcome,
 )
 
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.eval.evalfakes import outcome
 from typer.testing import CliRunner
 
 from assistant.cli import (
@@ -17,6 +16,7 @@ from assistant.eval.diff import flipped_questions, metric_deltas
 from assistant.eval.gate import GateConfig, comparable, find_regressions
 from assistant.eval.report import summary_markdown, write_report
 from assistant.eval.rundir import load_run
+from tests.eval.evalfakes import outcome
 
 
 def _baseline_outcomes():

@@ -6,6 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
+
+from assistant.config import Settings
+from assistant.eval.dataset import EvalQuestion
+from assistant.eval.rundir import load_run
+from assistant.eval.runner import retrieval_query, run_eval, select_questions
 from tests.eval.evalfakes import (
     EN_PASSAGE,
     OTHER_PASSAGE,
@@ -16,12 +22,6 @@ from tests.eval.evalfakes import (
     make_answer,
     make_passage,
 )
-from pydantic import SecretStr
-
-from assistant.config import Settings
-from assistant.eval.dataset import EvalQuestion
-from assistant.eval.rundir import load_run
-from assistant.eval.runner import retrieval_query, run_eval, select_questions
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ import threading
 
 import gradio as gr
 import pytest
-from tests.ui.conftest import FakeAssistant, make_answer
 
 from assistant.config import AppSettings, LLMSettings
 from assistant.ui import build_app
 from assistant.ui.layout import answer_concurrency
 from assistant.ui.theme import launch_styling
+from tests.ui.conftest import FakeAssistant, make_answer
 
 ELEM_IDS = {
     "chatbot",

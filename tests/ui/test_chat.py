@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from tests.ui.conftest import FakeAssistant, make_answer
 
 from assistant.ui.chat import ChatCallbacks, clean_question
 from assistant.ui.filters import SCOPE_ALL, SCOPE_LANGUAGE, SCOPE_SELECTED
 from assistant.ui.session import ChatSession
+from tests.ui.conftest import FakeAssistant, make_answer
 
 QUESTION_ZH = "反恐委员会在哪一次会议上审议了联合报告？"
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from tests.ui.conftest import make_answer
-
 from assistant.ui.auth import secret_values
 from assistant.ui.feedback import FeedbackCallbacks
 from assistant.ui.session import ChatSession, TurnRecord
+from tests.ui.conftest import make_answer
 
 
 def _session() -> ChatSession:
