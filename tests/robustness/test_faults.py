@@ -30,7 +30,7 @@ from tests.robustness.support import SMALL_MODEL, VENV_BIN, copy_corpus, start_l
 
 pytestmark = pytest.mark.slow
 
-UNGDC = Path("/work/shared/data/ungdc/session_70")
+UNGDC = PROJECT_ROOT.parent / "shared" / "data" / "ungdc" / "session_70"  # shared/ beside the repo
 KILL_CORPUS_FILES = 60
 CLI_TIMEOUT = 600
 
