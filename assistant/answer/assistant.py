@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from assistant.answer.citations import attribute_citations
+from assistant.answer.citations import attribute_citations, has_grounded_content
 from assistant.answer.condense import CONDENSE_PROMPTS, condense_question
 from assistant.answer.evidence import SentenceVectors
 from assistant.answer.generation import STOP, build_answer_prompt, prompt_overhead_tokens
@@ -227,8 +227,9 @@ class Assistant:
     def _finish(self, answer: Answer, packed: list[PackedPassage], lang: AnswerLanguage) -> None:
         """Model refusal pass-through, or citation checking of the reply.
 
-        A reply none of whose factual sentences any passage supports is replaced by the refusal
-        (``refuse_unsupported``): it is the model's own knowledge or invention, not the documents.
+        A reply in which no sentence adds a fact that a passage supports is replaced by the
+        refusal (``refuse_unsupported``): it restates the question, or it is the model's own
+        knowledge or invention, not the documents.
         """
         raw = answer.raw_text
         quote_evidence: dict[int, tuple[str, ...]] = {}
@@ -248,12 +249,8 @@ class Assistant:
             is_refusal_sentence=lambda s: is_refusal_sentence(s, self._refusal_phrases),
             question=answer.standalone_question or answer.question,
         )
-        if (
-            self.settings.answer.refuse_unsupported
-            and not result.citations
-            and result.unsupported_sentences
-        ):
-            logger.info("no sentence of the reply is backed by a passage: refusing")
+        if self.settings.answer.refuse_unsupported and not has_grounded_content(result):
+            logger.info("no sentence of the reply adds a fact a passage backs: refusing")
             self._refuse(answer, "unsupported_answer")
             answer.unsupported_sentences = result.unsupported_sentences
             return

@@ -55,9 +55,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def is_factual(sentence: str) -> bool:
-    """A sentence that states something checkable: a figure or at least two content words."""
-    return bool(numbers(sentence)) or len(content_tokens(sentence)) >= 2
+def is_factual(sentence: str, question: str = "") -> bool:
+    """A sentence that adds something checkable to the question: a figure or a content word.
+
+    A sentence that only restates the question ("执行局现任执行主任是。") says nothing, and
+    an answer made only of such sentences is no answer.
+    """
+    added_numbers = numbers(sentence) - numbers(question)
+    tokens = content_tokens(sentence)
+    if question:
+        return bool(added_numbers) or bool(tokens - content_tokens(question))
+    return bool(added_numbers) or len(tokens) >= 2
 
 
 def attribute_citations(
@@ -94,7 +102,7 @@ def attribute_citations(
         attribution = SentenceAttribution(
             sentence,
             tuple(dict.fromkeys(numbers_cited)),
-            factual=is_factual(sentence) and not is_refusal_sentence(sentence),
+            factual=is_factual(sentence, question) and not is_refusal_sentence(sentence),
         )
         dropped += _check_cited(attribution, packed, checker, quote_evidence, question)
         if attribution.factual and not attribution.kept:
@@ -106,6 +114,11 @@ def attribute_citations(
     citations = _citations(sentences, packed, display)
     unsupported = [s.text for s in sentences if s.factual and not s.kept]
     return CitationResult(final_text, citations, unsupported, sentences, dropped)
+
+
+def has_grounded_content(result: CitationResult) -> bool:
+    """Whether any sentence adds something to the question *and* a passage supports it."""
+    return any(s.factual and s.kept for s in result.sentences)
 
 
 def _sentence_before(spans: list[tuple[int, int]], position: int) -> int | None:

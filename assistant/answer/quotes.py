@@ -25,7 +25,6 @@ _QUOTE_LINE = re.compile(
 _ANSWER_LABEL = re.compile(r"(?:^|\n)\s*(?:answer|回答|答案|答)\s*[:：]\s*", re.IGNORECASE)
 _NOISE = re.compile(r"[\s\"“”'‘’「」『』]+")
 _MIN_QUOTE_CHARS = 6
-_LABEL_LOOKBEHIND = 16
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,15 @@
 
 A small model refuses answerable questions and answers unanswerable ones; retrieval scores are
 a steadier signal and cost nothing. The relevance of the best retrieved passages is measured
-(see ``relevance``) and compared with ``settings.answer.min_relevance``, a threshold chosen by
-``calibrate`` on the project's own evaluation set and recorded in ``evals/calibration.json``.
-The model's own refusal is kept as a second signal (``is_model_refusal``).
+(see ``relevance``) by the signal ``settings.answer.relevance_signal`` and compared with
+``settings.answer.min_relevance``, a threshold chosen by ``assistant calibrate`` on the
+project's own evaluation set and recorded in ``evals/calibration.json``.
+
+Retrieval evidence only tells an off-topic question ("who won the World Cup?") from an on-topic
+one; it cannot see that an on-topic passage lacks the asked fact ("who is the *current*
+Executive Director?"). So the gate is tuned to refuse only when nearly sure, and two later
+signals catch the rest: the model's own refusal (``is_model_refusal``) and a reply in which no
+sentence adds a fact that a passage supports (see ``citations.has_grounded_content``).
 """
 
 from __future__ import annotations

@@ -84,3 +84,9 @@ def test_unsupported_reply_kept_and_flagged_when_configured(make_assistant) -> N
     answer = assistant.ask("委员会向秘书处拨款多少？")
     assert not answer.refused
     assert answer.unsupported_sentences == ["委员会决定向秘书处拨款5000万美元。"]
+
+
+def test_reply_that_only_restates_the_question_becomes_a_refusal(make_assistant) -> None:
+    model = ScriptedModel(["委员会主席是[1]。"])
+    answer = make_assistant(model, [make_passage(ZH_330, 0)]).ask("委员会主席是谁？")
+    assert answer.refused and answer.refusal_reason == "unsupported_answer"
