@@ -259,5 +259,6 @@ def raw_llm_figures(path: Path = LLM_RESULTS) -> dict[str, dict[str, Any]]:
             "decode_tok_s": median.get("decode_tok_s"),
             "prompt_tokens": median.get("prompt_tokens"),
             "decode_bound_tok_s": entry.get("decode_bound_tok_s"),
+            "n_threads": (entry.get("settings") or {}).get("n_threads"),
         }
     return figures

@@ -88,6 +88,7 @@ def run_model(
         "model": model,
         "model_name": timed.name,
         "load_and_warm_up_s": load_s,
+        "n_threads": getattr(getattr(timed.inner, "loaded", None), "n_threads", None),
         "summary": summarize_records(records),
         "questions": [_brief(r) for r in records],
     }
@@ -215,6 +216,7 @@ def tables(runs: list[dict[str, Any]], comparison: dict[str, Any]) -> str:
         rows.append(
             [
                 r["model"],
+                r.get("n_threads"),
                 s["prompt_tokens"]["p50"],
                 s["prompt_tok_s"]["p50"],
                 s["decode_tok_s"]["p50"],
@@ -223,6 +225,7 @@ def tables(runs: list[dict[str, Any]], comparison: dict[str, Any]) -> str:
                 same["decode_tok_s"]["raw"],
                 same["decode_ratio"],
                 same["prompt_tok_s"]["raw_cold"],
+                c["llm_json"].get("n_threads"),
                 c["llm_json"].get("decode_tok_s"),
                 c["llm_json_decode_ratio"],
                 c["llm_json"].get("prompt_tok_s"),
@@ -231,6 +234,7 @@ def tables(runs: list[dict[str, Any]], comparison: dict[str, Any]) -> str:
     speed = format_table(
         [
             "model",
+            "threads",
             "prompt tok p50",
             "prompt tok/s",
             "decode tok/s",
@@ -239,6 +243,7 @@ def tables(runs: list[dict[str, Any]], comparison: dict[str, Any]) -> str:
             "raw decode",
             "ratio",
             "raw cold prompt tok/s",
+            "llm.json threads",
             "llm.json raw decode",
             "ratio",
             "llm.json raw prompt tok/s",
