@@ -39,11 +39,11 @@ from benchmarks.answering import (
 )
 from benchmarks.common import (
     DEFAULT_WORK_DIR,
+    echo_targets,
     format_table,
     machine_description,
     ratio,
-    results_path,
-    write_results,
+    save_results,
 )
 from benchmarks.corpora import corpus_specs, ensure_index
 
@@ -312,15 +312,12 @@ def main(
     comparison = compare_raw(runs, raw_llm_figures())
     typer.echo(tables(runs, comparison))
     goals = targets(runs, comparison)
-    for name, goal in goals.items():
-        value = "–" if goal["value"] is None else f"{goal['value']:.3g}"
-        typer.echo(
-            f"target {name}: {value} vs {goal['target']:.3g} -> "
-            f"{'met' if goal['met'] else 'MISSED'}"
-        )
-    path = write_results(
-        results_path(NAME, results_dir, quick, work_dir),
+    echo_targets(goals)
+    save_results(
         NAME,
+        results_dir=results_dir,
+        quick=quick,
+        work_dir=work_dir,
         params={
             "quick": quick,
             "models": names,
@@ -334,7 +331,6 @@ def main(
         machine=machine,
         started=started,
     )
-    typer.echo(f"results: {path}")
 
 
 if __name__ == "__main__":

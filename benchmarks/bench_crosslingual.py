@@ -30,8 +30,7 @@ from benchmarks.common import (
     format_table,
     machine_description,
     ratio,
-    results_path,
-    write_results,
+    save_results,
 )
 
 logger = logging.getLogger(__name__)
@@ -155,9 +154,11 @@ def main(
         f"{speed['zh_sentences_per_s']:.1f} zh sentences/s "
         f"(batch {settings.embedder.batch_size})"
     )
-    path = write_results(
-        results_path(NAME, results_dir, quick, work_dir),
+    save_results(
         NAME,
+        results_dir=results_dir,
+        quick=quick,
+        work_dir=work_dir,
         params={
             "quick": quick,
             "tsv": str(tsv),
@@ -168,7 +169,6 @@ def main(
         machine=machine,
         started=started,
     )
-    typer.echo(f"results: {path}")
 
 
 if __name__ == "__main__":

@@ -22,12 +22,12 @@ from assistant.config import Settings
 from assistant.logging_setup import configure_logging
 from benchmarks.common import (
     DEFAULT_WORK_DIR,
+    echo_targets,
     format_table,
     loglog_slope,
     machine_description,
     ratio,
-    results_path,
-    write_results,
+    save_results,
 )
 from benchmarks.corpora import (
     CorpusSpec,
@@ -230,14 +230,12 @@ def main(
     slopes = growth(rows)
     typer.echo(tables(rows, slopes))
     goals = targets(rows)
-    for name, goal in goals.items():
-        typer.echo(
-            f"target {name}: {goal['value']:.3g} vs {goal['target']:.3g} -> "
-            f"{'met' if goal['met'] else 'MISSED'}"
-        )
-    path = write_results(
-        results_path(NAME, results_dir, quick, work_dir),
+    echo_targets(goals)
+    save_results(
         NAME,
+        results_dir=results_dir,
+        quick=quick,
+        work_dir=work_dir,
         params={
             "quick": quick,
             "work_dir": str(work_dir),
@@ -249,7 +247,6 @@ def main(
         machine=machine,
         started=started,
     )
-    typer.echo(f"results: {path}")
 
 
 if __name__ == "__main__":

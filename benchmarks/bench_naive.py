@@ -42,8 +42,7 @@ from benchmarks.common import (
     format_table,
     machine_description,
     ratio,
-    results_path,
-    write_results,
+    save_results,
 )
 from benchmarks.corpora import build_fresh, corpus_specs, index_dir
 from benchmarks.naive_pipeline import ChatModelAdapter, NaiveAsker, build_naive_index
@@ -199,9 +198,11 @@ def main(
             digits=3,
         )
     )
-    path = write_results(
-        results_path(NAME, results_dir, quick, work_dir),
+    save_results(
         NAME,
+        results_dir=results_dir,
+        quick=quick,
+        work_dir=work_dir,
         params={
             "quick": quick,
             "model": model,
@@ -242,7 +243,6 @@ def main(
         machine=machine,
         started=started,
     )
-    typer.echo(f"results: {path}")
 
 
 if __name__ == "__main__":

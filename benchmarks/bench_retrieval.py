@@ -36,8 +36,7 @@ from benchmarks.common import (
     machine_description,
     percentile,
     ratio,
-    results_path,
-    write_results,
+    save_results,
 )
 from benchmarks.corpora import CorpusSpec, corpus_specs, ensure_index
 from benchmarks.ingest_worker import bench_settings
@@ -272,9 +271,11 @@ def main(
             f"target fused p95 at nine sessions: {p95:.1f} ms vs {TARGET_P95_MS:.0f} ms "
             f"-> {'met' if p95 < TARGET_P95_MS else 'MISSED'}"
         )
-    path = write_results(
-        results_path(NAME, results_dir, quick, work_dir),
+    save_results(
         NAME,
+        results_dir=results_dir,
+        quick=quick,
+        work_dir=work_dir,
         params={
             "quick": quick,
             "repeats": repeats,
@@ -288,7 +289,6 @@ def main(
         machine=machine,
         started=started,
     )
-    typer.echo(f"results: {path}")
 
 
 if __name__ == "__main__":

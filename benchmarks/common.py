@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import typer
 
 from assistant.config import PROJECT_ROOT
 from assistant.eval.provenance import git_state
@@ -256,3 +257,35 @@ def write_results(
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
     logger.info("wrote %s", path)
     return path
+
+
+def save_results(
+    name: str,
+    *,
+    results_dir: Path | None,
+    quick: bool,
+    work_dir: Path,
+    params: dict[str, Any],
+    results: dict[str, Any],
+    machine: dict[str, Any],
+    started: float,
+) -> Path:
+    """``write_results`` at the benchmark's usual place, and tell the user where it went."""
+    path = write_results(
+        results_path(name, results_dir, quick, work_dir),
+        name,
+        params=params,
+        results=results,
+        machine=machine,
+        started=started,
+    )
+    typer.echo(f"results: {path}")
+    return path
+
+
+def echo_targets(goals: dict[str, dict[str, Any]]) -> None:
+    """One line per target: the measured value against the target, met or MISSED."""
+    for name, goal in goals.items():
+        value = "–" if goal["value"] is None else f"{goal['value']:.3g}"
+        verdict = "met" if goal["met"] else "MISSED"
+        typer.echo(f"target {name}: {value} vs {goal['target']:.3g} -> {verdict}")

@@ -18,6 +18,7 @@ from typing import Protocol
 from assistant.answer.citations import attribute_citations, has_grounded_content
 from assistant.answer.condense import CONDENSE_PROMPTS, condense_question
 from assistant.answer.evidence import SentenceVectors
+from assistant.answer.focus import focus_text
 from assistant.answer.generation import STOP, build_answer_prompt, prompt_overhead_tokens
 from assistant.answer.language import AnswerLanguage, answer_language
 from assistant.answer.markers import strip_markers
@@ -148,7 +149,7 @@ class Assistant:
             return
 
         with _timed(answer, "pack"):
-            packed = self._pack(answer.passages, lang)
+            packed = self._pack(standalone, answer.passages, lang)
         yield from self._generate(answer, standalone, packed, lang, started)
         with _timed(answer, "attribute"):
             self._finish(answer, packed, lang)
@@ -187,13 +188,23 @@ class Assistant:
                 seed=self.settings.llm.seed,
             )
 
-    def _pack(self, passages: list[Passage], lang: AnswerLanguage) -> list[PackedPassage]:
+    def _pack(
+        self, question: str, passages: list[Passage], lang: AnswerLanguage
+    ) -> list[PackedPassage]:
         a, llm = self.settings.answer, self.settings.llm
         count = self.chat_model.count_tokens
         overhead = prompt_overhead_tokens(lang, self.prompts, count, a.strategy)
         room = llm.n_ctx - overhead - a.max_answer_tokens - _CONTEXT_MARGIN
         budget = max(0, min(a.context_token_budget, room))
-        return pack_passages(passages, budget, count, a.max_passages)
+        shown = None
+        if a.passage_focus_tokens > 0:
+
+            def shown(passage: Passage) -> str:
+                return focus_text(
+                    question, passage.text, a.passage_focus_tokens, count, self.vectors
+                )
+
+        return pack_passages(passages, budget, count, a.max_passages, shown)
 
     def _generate(
         self,

@@ -52,12 +52,14 @@ def pack_passages(
     budget_tokens: int,
     count_tokens: Callable[[str], int],
     max_passages: int | None = None,
+    shown_text: Callable[[Passage], str] | None = None,
 ) -> list[PackedPassage]:
     """Take passages in rank order while they fit in ``budget_tokens``.
 
     A passage that does not fit is skipped (a later, shorter one may still fit), except the
     first: the best passage is cut at the budget rather than dropped, because an answer from a
-    truncated best passage beats no answer at all.
+    truncated best passage beats no answer at all. ``shown_text`` picks what of a passage the
+    model sees (default: all of it; see ``focus``).
     """
     packed: list[PackedPassage] = []
     used = 0
@@ -65,7 +67,7 @@ def pack_passages(
         if max_passages is not None and len(packed) >= max_passages:
             break
         number = len(packed) + 1
-        text = clean_for_prompt(passage.text)
+        text = clean_for_prompt(shown_text(passage) if shown_text else passage.text)
         block = passage_block(number, passage, text)
         tokens = count_tokens(block) + 2  # the blank line between blocks
         if used + tokens > budget_tokens:
