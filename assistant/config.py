@@ -123,9 +123,11 @@ class LLMSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    context_token_budget: int = 1000  # passage tokens shown to the model (model's tokenizer)
+    # Passage tokens shown to the model (its own tokenizer). On 2 CPU cores prompt processing
+    # sets the time to first token; see evals/answer_experiments.md for the trade-off.
+    context_token_budget: int = 450
     max_passages: int = 8
-    passage_focus_tokens: int = 0  # >0: longer passages shown as their best sentences (focus.py)
+    passage_focus_tokens: int = 100  # longer passages shown as their best sentences (focus.py)
     min_relevance: float = 0.205  # calibrated on evals/dev.jsonl; see evals/calibration.json
     relevance_signal: Literal["dense", "lexical", "sentence", "combined"] = "dense"
     relevance_top_n: int = 3  # passages whose evidence the refusal decision looks at
