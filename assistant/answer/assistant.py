@@ -18,7 +18,7 @@ from typing import Protocol
 from assistant.answer.citations import attribute_citations, has_grounded_content
 from assistant.answer.condense import CONDENSE_PROMPTS, condense_question
 from assistant.answer.evidence import SentenceVectors
-from assistant.answer.focus import focus_text
+from assistant.answer.focus import focus_passages
 from assistant.answer.generation import STOP, build_answer_prompt, prompt_overhead_tokens
 from assistant.answer.language import AnswerLanguage, answer_language
 from assistant.answer.markers import strip_markers
@@ -198,13 +198,24 @@ class Assistant:
         budget = max(0, min(a.context_token_budget, room))
         shown = None
         if a.passage_focus_tokens > 0:
+            focused = focus_passages(
+                question,
+                passages,
+                a.passage_focus_tokens,
+                count,
+                self.vectors,
+                self._translated_terms(question),
+            )
 
             def shown(passage: Passage) -> str:
-                return focus_text(
-                    question, passage.text, a.passage_focus_tokens, count, self.vectors
-                )
+                return focused[passage.chunk_id]
 
         return pack_passages(passages, budget, count, a.max_passages, shown)
+
+    def _translated_terms(self, question: str) -> list[str]:
+        """The question's words in the other language, from retrievers that can say them."""
+        translate = getattr(self.retriever, "translated_terms", None)
+        return translate(question) if translate is not None else []
 
     def _generate(
         self,

@@ -8,14 +8,24 @@ already fits is shown whole. The freed budget lets more of the retrieved passage
 model, which matters because the passage holding the answer is often not the first one.
 
 A sentence's score adds three explainable signals (see ``evidence``): the cosine of its
-multilingual embedding with the question's (the only signal that crosses languages), the share
-of the question's content words it contains, and the share of the question's figures it
-contains. The passage shown to the user and checked for citations stays the whole passage.
+multilingual embedding with the question's, the weighted share of the question's words it
+contains, and the share of the question's figures it contains.
+
+- For a question in the other language the words are the question's terms carried across by
+  the retriever's glossary and term bridge ("meeting" → 会议, "consider" → 审议): sentence
+  embeddings alone rank the sentences of a Chinese passage poorly for an English question.
+- Words are weighted by how few of the retrieved passages contain them. Every passage retrieved
+  for a question about the Counter-Terrorism Committee mentions 委员会; only the answer's
+  sentence also has 审议 and 会议, and those are the words that tell the sentences apart.
+
+The passage shown to the user and checked for citations stays the whole passage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
 
 from assistant.answer.evidence import (
     SentenceVectors,
@@ -26,19 +36,52 @@ from assistant.answer.evidence import (
     numbers,
 )
 from assistant.answer.support import passage_sentences
+from assistant.schema import Passage
 from assistant.text.cjk import han_ratio
 
 _ELLIPSIS = "…"
 
+CountTokens = Callable[[str], int]
+
+
+def term_weights(passages: Sequence[str]) -> Callable[[str], float]:
+    """Inverse passage frequency over the retrieved passages, as BM25 weighs it.
+
+    A word in nearly all of them weighs almost nothing; one in few of them weighs most. Words
+    that occur in none cannot match, so their weight does not matter.
+    """
+    frequency = Counter(word for text in passages for word in cached_content_tokens(text))
+    total = len(passages)
+    return lambda word: math.log(1 + (total - frequency[word] + 0.5) / (frequency[word] + 0.5))
+
+
+def weighted_coverage(
+    claim: Collection[str], evidence: Collection[str], weight: Callable[[str], float]
+) -> float:
+    """Share of ``claim``'s weight found in ``evidence``; 0 for an empty claim."""
+    total = sum(weight(word) for word in claim)
+    if not total:
+        return 0.0
+    return sum(weight(word) for word in claim if word in evidence) / total
+
 
 def sentence_scores(
-    question: str, sentences: Sequence[str], vectors: SentenceVectors | None
+    question: str,
+    sentences: Sequence[str],
+    vectors: SentenceVectors | None,
+    translated_terms: Collection[str] = (),
+    weight: Callable[[str], float] = lambda _word: 1.0,
 ) -> list[float]:
-    """How strongly each sentence matches the question: cosine + word share + figure share."""
+    """How strongly each sentence matches the question: cosine + word share + figure share.
+
+    The word share is the better of the question's own words and ``translated_terms`` (its
+    words in the other language), since a sentence is in one language or the other.
+    """
     if not sentences:
         return []
-    question_words = content_tokens(question)
-    question_figures = numbers(question)
+    own_words = content_tokens(question)
+    other_words = {term.lower() for term in translated_terms}
+    figures = numbers(question)
     cosines = (
         vectors.similarities([question], list(sentences))[0].tolist()
         if vectors is not None
@@ -46,9 +89,13 @@ def sentence_scores(
     )
     scores = []
     for sentence, cosine in zip(sentences, cosines, strict=True):
-        words = coverage(question_words, set(cached_content_tokens(sentence)))
-        figures = coverage(question_figures, set(cached_numbers(sentence)))
-        scores.append(float(cosine) + words + figures)
+        words = set(cached_content_tokens(sentence))
+        word_share = max(
+            weighted_coverage(own_words, words, weight),
+            weighted_coverage(other_words, words, weight),
+        )
+        figure_share = coverage(figures, set(cached_numbers(sentence)))
+        scores.append(float(cosine) + word_share + figure_share)
     return scores
 
 
@@ -56,7 +103,7 @@ def best_window(
     sentences: Sequence[str],
     scores: Sequence[float],
     max_tokens: int,
-    count_tokens: Callable[[str], int],
+    count_tokens: CountTokens,
 ) -> tuple[int, int]:
     """The span ``[start, end)`` around the best sentence that fits in ``max_tokens``.
 
@@ -89,8 +136,10 @@ def focus_text(
     question: str,
     text: str,
     max_tokens: int,
-    count_tokens: Callable[[str], int],
+    count_tokens: CountTokens,
     vectors: SentenceVectors | None,
+    translated_terms: Collection[str] = (),
+    weight: Callable[[str], float] = lambda _word: 1.0,
 ) -> str:
     """``text`` itself when it fits in ``max_tokens``, else its best window of sentences.
 
@@ -101,11 +150,28 @@ def focus_text(
     sentences = passage_sentences(text)
     if len(sentences) < 2:
         return text
-    start, end = best_window(
-        sentences, sentence_scores(question, sentences, vectors), max_tokens, count_tokens
-    )
+    scores = sentence_scores(question, sentences, vectors, translated_terms, weight)
+    start, end = best_window(sentences, scores, max_tokens, count_tokens)
     separator = "" if han_ratio(text) > 0.5 else " "
     excerpt = separator.join(sentences[start:end])
     prefix = _ELLIPSIS if start > 0 else ""
     suffix = _ELLIPSIS if end < len(sentences) else ""
     return f"{prefix}{excerpt}{suffix}"
+
+
+def focus_passages(
+    question: str,
+    passages: Sequence[Passage],
+    max_tokens: int,
+    count_tokens: CountTokens,
+    vectors: SentenceVectors | None,
+    translated_terms: Collection[str] = (),
+) -> dict[str, str]:
+    """What the model is shown of each retrieved passage, by chunk id (see ``focus_text``)."""
+    weight = term_weights([p.text for p in passages])
+    return {
+        p.chunk_id: focus_text(
+            question, p.text, max_tokens, count_tokens, vectors, translated_terms, weight
+        )
+        for p in passages
+    }

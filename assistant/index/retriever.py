@@ -194,6 +194,11 @@ class Retriever:
         )
         return passages
 
+    def translated_terms(self, query: str) -> list[str]:
+        """The query's terms carried into the other language (glossary and term bridge), for
+        callers that match the question against text of the other language word by word."""
+        return self.prepare(query, translate=False).crosslingual
+
     def crosslingual_tokens(self, query: str, tokens: list[str]) -> list[str]:
         """The query's terms in the other language: glossary translations first, then the term
         bridge for the tokens no glossary entry covered (a glossary knows the UN usage: it says

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from assistant.answer.focus import best_window, focus_text, sentence_scores
+from assistant.answer.focus import (
+    best_window,
+    focus_text,
+    sentence_scores,
+    term_weights,
+    weighted_coverage,
+)
 from assistant.answer.packing import pack_passages
 from tests.answer.conftest import make_passage
 
@@ -49,3 +55,25 @@ def test_packing_shows_the_focused_text_but_keeps_the_passage() -> None:
     )
     assert "330" in packed[0].text and len(packed[0].text) < len(ZH_LONG)
     assert packed[0].passage.text == ZH_LONG
+
+
+def test_words_every_passage_shares_weigh_almost_nothing() -> None:
+    passages = ["委员会审议了报告。", "委员会通过了决议。", "委员会举行了会议。"]
+    weight = term_weights(passages)
+    assert weight("委员会") < 0.2 < weight("审议")
+    assert weighted_coverage({"委员会", "审议"}, {"委员会"}, weight) < 0.2
+
+
+def test_translated_terms_pick_the_sentence_for_an_english_question() -> None:
+    sentences = [
+        "我谨代表委员会提及反恐怖主义办公室和执行局的联合报告。",
+        "委员会在2018年4月19日举行的第330次会议上审议该报告。",
+    ]
+    question = "At which meeting did the Committee consider the joint report?"
+    weight = term_weights([*sentences, "委员会的联合报告。", "委员会的工作方案。"])
+    without = sentence_scores(question, sentences, None, (), weight)
+    assert without[0] == without[1] == 0.0
+    scores = sentence_scores(
+        question, sentences, None, ["委员会", "审议", "会议", "联合", "报告"], weight
+    )
+    assert scores[1] > scores[0]
