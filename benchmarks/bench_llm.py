@@ -10,9 +10,9 @@ the two paths alternate run by run so drift in machine load hits both alike; the
 medians. Beside decode speed it states the physical bound: tokens/s cannot exceed memory
 bandwidth / bytes read per token (all weights, about the GGUF size, for every token).
 
-    .venv/bin/python benchmarks/bench_llm.py            # both models, 3 alternations
-    .venv/bin/python benchmarks/bench_llm.py --models small --runs 1
-    .venv/bin/python benchmarks/bench_llm.py show       # re-print a saved report
+    .venv/bin/python -m benchmarks.bench_llm            # both models, 3 alternations
+    .venv/bin/python -m benchmarks.bench_llm --models small --runs 1
+    .venv/bin/python -m benchmarks.bench_llm show       # re-print a saved report
 
 Writes benchmarks/results/llm.json.
 """

@@ -9,8 +9,8 @@ the app answers one question at a time (``answer_concurrency`` = 1), so the k-th
 waits for k answers: mean latency should grow about linearly with the number of users, and the
 server-side answer times should never overlap (their sum stays within the level's wall time).
 
-    .venv/bin/python benchmarks/bench_load.py                         # 1, 4, 16 users
-    .venv/bin/python benchmarks/bench_load.py --levels 1,4 --questions-per-user 1
+    .venv/bin/python -m benchmarks.bench_load                         # 1, 4, 16 users
+    .venv/bin/python -m benchmarks.bench_load --levels 1,4 --questions-per-user 1
 
 Everything is bounded: questions per user, a per-request timeout and a deadline per level.
 Writes benchmarks/results/load.json and prints the table.
