@@ -58,6 +58,8 @@ class PassageSearch(Protocol):
         mode: str = "hybrid",
     ) -> list[Passage]: ...
 
+    def translated_terms(self, query: str) -> list[str]: ...
+
 
 class Assistant:
     """Answers questions over the indexed documents; safe to reuse across questions."""
@@ -196,7 +198,7 @@ class Assistant:
         overhead = prompt_overhead_tokens(lang, self.prompts, count, a.strategy)
         room = llm.n_ctx - overhead - a.max_answer_tokens - _CONTEXT_MARGIN
         budget = max(0, min(a.context_token_budget, room))
-        shown = None
+        focused = None
         if a.passage_focus_tokens > 0:
             focused = focus_passages(
                 question,
@@ -204,18 +206,9 @@ class Assistant:
                 a.passage_focus_tokens,
                 count,
                 self.vectors,
-                self._translated_terms(question),
+                self.retriever.translated_terms(question),
             )
-
-            def shown(passage: Passage) -> str:
-                return focused[passage.chunk_id]
-
-        return pack_passages(passages, budget, count, a.max_passages, shown)
-
-    def _translated_terms(self, question: str) -> list[str]:
-        """The question's words in the other language, from retrievers that can say them."""
-        translate = getattr(self.retriever, "translated_terms", None)
-        return translate(question) if translate is not None else []
+        return pack_passages(passages, budget, count, a.max_passages, focused)
 
     def _generate(
         self,

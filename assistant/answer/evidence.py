@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -96,6 +96,16 @@ def coverage(claim: set[str], evidence: set[str]) -> float:
     if not claim:
         return 0.0
     return len(claim & evidence) / len(claim)
+
+
+def weighted_coverage(
+    claim: Collection[str], evidence: Collection[str], weight: Callable[[str], float]
+) -> float:
+    """Share of ``claim``'s total ``weight`` found in ``evidence``; 0 for an empty claim."""
+    total = sum(weight(word) for word in claim)
+    if not total:
+        return 0.0
+    return sum(weight(word) for word in claim if word in evidence) / total
 
 
 def numbers_supported(claim_numbers: set[str], evidence_numbers: set[str]) -> bool:

@@ -34,6 +34,7 @@ from assistant.answer.evidence import (
     content_tokens,
     coverage,
     numbers,
+    weighted_coverage,
 )
 from assistant.answer.support import passage_sentences
 from assistant.schema import Passage
@@ -42,9 +43,14 @@ from assistant.text.cjk import han_ratio
 _ELLIPSIS = "…"
 
 CountTokens = Callable[[str], int]
+WordWeight = Callable[[str], float]
 
 
-def term_weights(passages: Sequence[str]) -> Callable[[str], float]:
+def unweighted(_word: str) -> float:
+    return 1.0
+
+
+def term_weights(passages: Sequence[str]) -> WordWeight:
     """Inverse passage frequency over the retrieved passages, as BM25 weighs it.
 
     A word in nearly all of them weighs almost nothing; one in few of them weighs most. Words
@@ -55,22 +61,12 @@ def term_weights(passages: Sequence[str]) -> Callable[[str], float]:
     return lambda word: math.log(1 + (total - frequency[word] + 0.5) / (frequency[word] + 0.5))
 
 
-def weighted_coverage(
-    claim: Collection[str], evidence: Collection[str], weight: Callable[[str], float]
-) -> float:
-    """Share of ``claim``'s weight found in ``evidence``; 0 for an empty claim."""
-    total = sum(weight(word) for word in claim)
-    if not total:
-        return 0.0
-    return sum(weight(word) for word in claim if word in evidence) / total
-
-
 def sentence_scores(
     question: str,
     sentences: Sequence[str],
     vectors: SentenceVectors | None,
     translated_terms: Collection[str] = (),
-    weight: Callable[[str], float] = lambda _word: 1.0,
+    weight: WordWeight = unweighted,
 ) -> list[float]:
     """How strongly each sentence matches the question: cosine + word share + figure share.
 
@@ -139,7 +135,7 @@ def focus_text(
     count_tokens: CountTokens,
     vectors: SentenceVectors | None,
     translated_terms: Collection[str] = (),
-    weight: Callable[[str], float] = lambda _word: 1.0,
+    weight: WordWeight = unweighted,
 ) -> str:
     """``text`` itself when it fits in ``max_tokens``, else its best window of sentences.
 

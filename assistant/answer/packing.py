@@ -13,7 +13,7 @@ first token on a CPU.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.schema import Passage
@@ -52,14 +52,14 @@ def pack_passages(
     budget_tokens: int,
     count_tokens: Callable[[str], int],
     max_passages: int | None = None,
-    shown_text: Callable[[Passage], str] | None = None,
+    shown_text: Mapping[str, str] | None = None,
 ) -> list[PackedPassage]:
     """Take passages in rank order while they fit in ``budget_tokens``.
 
     A passage that does not fit is skipped (a later, shorter one may still fit), except the
     first: the best passage is cut at the budget rather than dropped, because an answer from a
-    truncated best passage beats no answer at all. ``shown_text`` picks what of a passage the
-    model sees (default: all of it; see ``focus``).
+    truncated best passage beats no answer at all. ``shown_text`` maps a chunk id to what of
+    that passage the model sees (default: all of it; see ``focus``).
     """
     packed: list[PackedPassage] = []
     used = 0
@@ -67,7 +67,8 @@ def pack_passages(
         if max_passages is not None and len(packed) >= max_passages:
             break
         number = len(packed) + 1
-        text = clean_for_prompt(shown_text(passage) if shown_text else passage.text)
+        shown = shown_text.get(passage.chunk_id, passage.text) if shown_text else passage.text
+        text = clean_for_prompt(shown)
         block = passage_block(number, passage, text)
         tokens = count_tokens(block) + 2  # the blank line between blocks
         if used + tokens > budget_tokens:

@@ -84,6 +84,7 @@ class Retriever:
         self.titles = TitleScorer(index.tokens)
         self.aliases = AliasExpander()
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._prepared: OrderedDict[tuple[str, str, bool], PreparedQuery] = OrderedDict()
         self._lock = threading.Lock()
 
     def embed_query(self, query: str) -> np.ndarray:
@@ -110,7 +111,26 @@ class Retriever:
 
     def prepare(self, query: str, *, translate: bool | None = None) -> PreparedQuery:
         """The query's language and token lists; its translation when ``translate`` (default:
-        ``settings.query_translation``) and a translator is configured."""
+        ``settings.query_translation``) and a translator is configured.
+
+        Remembered per index state, because answering asks again for the same question's
+        translated terms right after searching with it (``translated_terms``).
+        """
+        if translate is None:
+            translate = self.settings.query_translation
+        key = (self.index.fingerprint, query, translate)
+        with self._lock:
+            if key in self._prepared:
+                self._prepared.move_to_end(key)
+                return self._prepared[key]
+        prepared = self._prepare(query, translate)
+        with self._lock:
+            self._prepared[key] = prepared
+            if len(self._prepared) > _QUERY_CACHE_SIZE:
+                self._prepared.popitem(last=False)
+        return prepared
+
+    def _prepare(self, query: str, translate: bool) -> PreparedQuery:
         tokens = self.index.tokens(query)
         if self.settings.alias_expansion:
             for form in self._aliases().other_forms(query):
@@ -118,8 +138,6 @@ class Retriever:
         prepared = PreparedQuery(
             query, question_language(query), tokens, self.crosslingual_tokens(query, tokens)
         )
-        if translate is None:
-            translate = self.settings.query_translation
         if translate and self.translator is not None:
             prepared.translation = self.translator.translate(query)
             if prepared.translation:

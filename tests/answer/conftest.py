@@ -74,6 +74,7 @@ class ForbiddenModel(ScriptedModel):
 class FixedRetriever:
     passages: list[Passage]
     queries: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)  # the question's words in the other language
 
     def search(
         self,
@@ -88,6 +89,9 @@ class FixedRetriever:
         found = [p for p in self.passages if doc_ids is None or p.doc_id in doc_ids]
         found = [p for p in found if langs is None or p.lang in langs]
         return found[: top_k or len(found)]
+
+    def translated_terms(self, query: str) -> list[str]:
+        return self.terms
 
 
 @pytest.fixture(scope="session")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from assistant.answer.assistant import Assistant
+from assistant.answer.evidence import weighted_coverage
 from assistant.answer.focus import (
     best_window,
     focus_text,
     sentence_scores,
     term_weights,
-    weighted_coverage,
 )
 from assistant.answer.packing import pack_passages
-from tests.answer.conftest import make_passage
+from tests.answer.conftest import FixedRetriever, ScriptedModel, make_passage
 
 ZH_LONG = (
     "执行局继续与会员国开展对话。"
@@ -50,9 +51,8 @@ def test_focus_keeps_short_text_and_marks_cuts() -> None:
 
 def test_packing_shows_the_focused_text_but_keeps_the_passage() -> None:
     passage = make_passage(ZH_LONG, 0)
-    packed = pack_passages(
-        [passage], 500, count, shown_text=lambda p: focus_text("330次会议", p.text, 70, count, None)
-    )
+    shown = {passage.chunk_id: focus_text("330次会议", passage.text, 70, count, None)}
+    packed = pack_passages([passage], 500, count, shown_text=shown)
     assert "330" in packed[0].text and len(packed[0].text) < len(ZH_LONG)
     assert packed[0].passage.text == ZH_LONG
 
@@ -77,3 +77,19 @@ def test_translated_terms_pick_the_sentence_for_an_english_question() -> None:
         question, sentences, None, ["委员会", "审议", "会议", "联合", "报告"], weight
     )
     assert scores[1] > scores[0]
+
+
+def test_the_assistant_shows_the_sentence_its_retriever_translated_the_question_to(
+    prompts, settings
+) -> None:
+    settings.answer.min_relevance = 0.0
+    settings.answer.passage_focus_tokens = 20  # under one sentence of ZH_LONG (2 chars a token)
+    question = "At which meeting did the Committee consider the report?"
+    shown = []
+    for terms in ([], ["会议", "审议", "报告"]):
+        model = ScriptedModel(["The Committee considered it at its 330th meeting [1]."])
+        retriever = FixedRetriever([make_passage(ZH_LONG, 0)], terms=terms)
+        Assistant(retriever, model, None, prompts, settings).ask(question)
+        shown.append(model.calls[0][-1].content)
+    assert "第330次会议" not in shown[0]
+    assert "第330次会议" in shown[1]

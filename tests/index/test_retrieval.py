@@ -100,3 +100,13 @@ def test_reingesting_the_unchanged_corpus_does_nothing(corpus_index):
     settings = corpus_index.settings
     report = ingest_paths([settings.paths.corpus_dir], corpus_index.index, settings)
     assert len(report.unchanged) == 20 and not report.changed and report.chunks_written == 0
+
+
+def test_translated_terms_reuse_the_prepared_search_query(corpus_index):
+    retriever = corpus_index.retriever
+    question = "At which meeting did the Committee consider the joint report?"
+    retriever.search(question, 5)
+    assert {"会议", "审议"} <= set(retriever.translated_terms(question))
+    assert retriever.prepare(question, translate=False) is retriever.prepare(
+        question, translate=False
+    )
