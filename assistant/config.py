@@ -52,6 +52,23 @@ class ChunkSettings(BaseModel):
     overlap_units: int = 40
 
 
+class IngestSettings(BaseModel):
+    """How files are read (``assistant/ingest/loaders``).
+
+    A PDF page whose text layer holds fewer than ``text_layer_min_chars`` letters, digits or
+    Han characters (or is mostly debris) and that draws an image is a scan: it is rendered at
+    ``ocr_dpi`` and recognised by OCR, keeping recognised lines scored at least
+    ``ocr_min_confidence``. ``ocr: false`` turns that off (scanned pages are then reported as
+    having no text). ``ocr_threads``: onnxruntime threads, ``None`` for all cores.
+    """
+
+    ocr: bool = True
+    ocr_dpi: int = 150
+    ocr_min_confidence: float = 0.5
+    ocr_threads: int | None = None
+    text_layer_min_chars: int = 20
+
+
 class EmbedderSettings(BaseModel):
     kind: Literal["use", "sentence-transformers"] = "use"
     path: Path | None = None  # model directory for sentence-transformers
@@ -179,6 +196,7 @@ class Settings(BaseSettings):
 
     paths: PathSettings = Field(default_factory=PathSettings)
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)

@@ -14,10 +14,17 @@ Language = Literal["zh", "en", "other"]
 
 @dataclass(frozen=True)
 class Page:
-    """Text of one page (PDF) or of a whole file (TXT/MD, page number ``None``)."""
+    """Text of one page (PDF) or of a whole file (TXT/MD, page number ``None``).
+
+    ``ocr_confidence`` is set when the text was recognised from a scan (mean per character).
+    ``paragraph_lines``: every line is a whole paragraph (Word, HTML), so the cleaner has no
+    wrapped lines to rejoin.
+    """
 
     text: str
     number: int | None = None
+    ocr_confidence: float | None = None
+    paragraph_lines: bool = False
 
 
 @dataclass
@@ -34,6 +41,7 @@ class Document:
     date: str | None = None  # ISO date when recognisable
     content_hash: str = ""  # sha256 of the raw file bytes
     page_starts: list[tuple[int, int]] = field(default_factory=list)  # (char offset, page no.)
+    ocr_pages: dict[int, float] = field(default_factory=dict)  # page no. -> OCR confidence
 
 
 @dataclass
@@ -49,6 +57,7 @@ class Chunk:
     lang: Language
     page: int | None = None
     paragraph: str | None = None  # numbered paragraph, e.g. "12" or "12(a)"
+    ocr_confidence: float | None = None  # set when the chunk's page was read by OCR
 
     def metadata(self, document: Document) -> dict[str, str | int | float]:
         """Flat metadata for the vector store (Chroma accepts only scalars)."""
@@ -71,6 +80,8 @@ class Chunk:
             meta["page"] = self.page
         if self.paragraph:
             meta["paragraph"] = self.paragraph
+        if self.ocr_confidence is not None:
+            meta["ocr_confidence"] = round(self.ocr_confidence, 4)
         return meta
 
 
@@ -91,6 +102,11 @@ class Passage:
     dense_score: float | None = None  # cosine similarity, when the dense side found it
     lexical_score: float | None = None  # BM25 score, when the lexical side found it
     chunk_index: int = 0
+    ocr_confidence: float | None = None  # the text came from OCR, with this mean confidence
+
+    @property
+    def ocr(self) -> bool:
+        return self.ocr_confidence is not None
 
     @property
     def label(self) -> str:

@@ -85,6 +85,7 @@ class ChunkRecord:
         page = meta.get("page")
         symbol = meta.get("symbol")
         paragraph = meta.get("paragraph")
+        ocr = meta.get("ocr_confidence")
         return Passage(
             chunk_id=self.chunk_id,
             doc_id=self.doc_id,
@@ -99,6 +100,7 @@ class ChunkRecord:
             dense_score=dense_score,
             lexical_score=lexical_score,
             chunk_index=self.index,
+            ocr_confidence=float(ocr) if ocr is not None else None,
         )
 
 

@@ -252,6 +252,7 @@ def _make_chunk(
     doc: Document, index: int, start: int, end: int, blocks: list[Block], repeat: int
 ) -> Chunk:
     text = doc.text[start:end]
+    page = _page_at(doc.page_starts, start)
     return Chunk(
         chunk_id=chunk_id(doc.doc_id, text, repeat),
         doc_id=doc.doc_id,
@@ -260,8 +261,9 @@ def _make_chunk(
         start=start,
         end=end,
         lang=detect_language(text),
-        page=_page_at(doc.page_starts, start),
+        page=page,
         paragraph=_label(blocks, start, end),
+        ocr_confidence=doc.ocr_pages.get(page) if page is not None else None,
     )
 
 

@@ -52,15 +52,20 @@ _ASCII_PUNCT_IN_CJK = re.compile(f"(?<=[{HAN}][,;:]) +(?=[{HAN}])")  # "为重�
 _NUMBER_YEAR = re.compile(r"(?<=\d) +(?=\(\d{4}\))")  # "2396 (2017)" in Chinese text
 
 
-def clean_text(text: str) -> str:
-    """Clean extracted text; returns paragraphs separated by blank lines."""
+def clean_text(text: str, paragraph_lines: bool = False) -> str:
+    """Clean extracted text; returns paragraphs separated by blank lines.
+
+    ``paragraph_lines``: each line already is a paragraph (Word, HTML), so lines are not
+    rejoined; everything else is cleaned as for PDF text.
+    """
     text = normalise_characters(text)
     text = strip_markdown_residue(text)
     raw_lines = text.split("\n")
     raw_lines = drop_page_furniture(raw_lines)
     raw_lines = drop_url_lines(raw_lines)
     lines = to_lines(raw_lines)
-    paragraphs = [tidy_spacing(remove_footnote_markers(p)) for p in reflow(lines)]
+    joined = [line.text for line in lines] if paragraph_lines else reflow(lines)
+    paragraphs = [tidy_spacing(remove_footnote_markers(p)) for p in joined]
     return "\n\n".join(p for p in paragraphs if p)
 
 

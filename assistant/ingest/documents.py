@@ -1,7 +1,11 @@
 """Turn one file into a cleaned ``Document``: the ingestion steps before chunking.
 
-load pages → clean each page → join pages (keeping where each starts) → detect language
-→ title, symbol and date (curated ``documents.yaml`` first) → content hash
+load pages (the loader for the file's format) → clean each page → join pages (keeping where
+each starts) → detect language → title, symbol and date (curated ``documents.yaml`` first,
+then what the file format states, then what the text shows) → content hash
+
+Every format goes through the same steps after loading, so a Word file, a web page and an
+OCR'd scan are cleaned, split and described exactly as a PDF is.
 """
 
 from __future__ import annotations
@@ -9,8 +13,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from assistant.config import IngestSettings
 from assistant.ingest.cleaning import clean_text
-from assistant.ingest.loaders import LoadError, load_pages
+from assistant.ingest.loaders import LoadError, load_file
 from assistant.ingest.metadata import extract_title, find_date, find_symbol
 from assistant.ingest.sidecar import overrides_for
 from assistant.schema import Document, Page
@@ -19,32 +24,48 @@ from assistant.text.lang import detect_language
 PAGE_SEPARATOR = "\n\n"  # a page break is a paragraph break in the cleaned text
 
 
-def load_document(path: Path, root: Path) -> Document:
+def load_document(path: Path, root: Path, options: IngestSettings | None = None) -> Document:
     """Load, clean and describe the file at ``path``; ``doc_id`` is its path under ``root``.
 
     Raises ``LoadError`` for unsupported, unreadable, empty or text-less files.
     """
     path = Path(path).resolve()
-    pages = load_pages(path)
+    loaded = load_file(path, options)
+    pages = loaded.pages
     text, page_starts = join_pages(pages)
     if not text:
         raise LoadError(path, "no text left after cleaning (only headers, page numbers or links)")
-    raw_text = "\n".join(page.text for page in pages)
+    raw_text = "\n".join([*loaded.furniture, *(page.text for page in pages)])
     curated = overrides_for(path, root)
-    digest = hashlib.sha256(path.read_bytes())
-    digest.update(repr(sorted(curated.items())).encode())  # a curated edit re-ingests the file
     return Document(
         doc_id=document_id(path, root),
         source=path.name,
         path=str(path),
         text=text,
         lang=detect_language(text),
-        title=curated.get("title") or extract_title(text, path),
-        symbol=curated.get("symbol") or find_symbol(raw_text),
-        date=curated.get("date") or find_date(text),
-        content_hash=digest.hexdigest(),
+        title=curated.get("title") or loaded.title or extract_title(text, path),
+        symbol=curated.get("symbol") or loaded.symbol or find_symbol(raw_text),
+        # The date printed at the head of the text is the document's own; a file's creation
+        # date (Word) is only a fallback, a web page's stated date comes from its metadata.
+        date=curated.get("date") or find_date(text) or loaded.date,
+        content_hash=content_hash(path, root),
         page_starts=page_starts,
+        ocr_pages={
+            page.number: page.ocr_confidence
+            for page in pages
+            if page.number is not None and page.ocr_confidence is not None
+        },
     )
+
+
+def content_hash(path: Path, root: Path) -> str:
+    """sha256 of the file's bytes and its curated metadata: a curated edit re-ingests the file.
+
+    Known before loading, so an unchanged file (a scan that would need OCR) is not read again.
+    """
+    digest = hashlib.sha256(Path(path).read_bytes())
+    digest.update(repr(sorted(overrides_for(Path(path).resolve(), root).items())).encode())
+    return digest.hexdigest()
 
 
 def join_pages(pages: list[Page]) -> tuple[str, list[tuple[int, int]]]:
@@ -56,7 +77,7 @@ def join_pages(pages: list[Page]) -> tuple[str, list[tuple[int, int]]]:
     page_starts: list[tuple[int, int]] = []
     offset = 0
     for page in pages:
-        cleaned = clean_text(page.text)
+        cleaned = clean_text(page.text, page.paragraph_lines)
         if not cleaned:
             continue
         if parts:

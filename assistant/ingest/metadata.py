@@ -38,6 +38,7 @@ _NOT_A_TITLE = re.compile(
     re.IGNORECASE,
 )
 _MAX_TITLE_CHARS = 200
+_MD_TITLE = re.compile(r"^#[ \t]+(?=\S)")  # a level-1 heading opening the text is its title
 _HEAD_BLOCKS = 6
 _COVER_LINES = 10
 _COVER_LINE = re.compile(rf"^(?:United Nations|联\s*合\s*国)?\s*(?:{SYMBOL_RE.pattern})\s*$")
@@ -72,6 +73,8 @@ def extract_title(clean_text: str, path: Path) -> str:
         return ungdc
     for block in clean_text.split("\n"):
         block = block.strip()
+        if _MD_TITLE.match(block):
+            return _MD_TITLE.sub("", block)[:_MAX_TITLE_CHARS]
         if not block or _NOT_A_TITLE.match(block):
             continue
         if NUMBERED_RE.match(block) or is_heading(block):
@@ -121,6 +124,8 @@ def find_date(clean_text: str) -> str | None:
     """
     head: list[str] = []
     for block in clean_text.split("\n"):
+        if not head and _MD_TITLE.match(block.strip()):
+            continue  # the title line (Word "Title" style, a Markdown "# "): the head goes on
         if NUMBERED_RE.match(block.strip()) or is_heading(block.strip()):
             break
         if block.strip():

@@ -29,7 +29,8 @@ HEADING_RE = re.compile(
     r"|第[一二三四五六七八九十百零〇]+[章节部分]"
     r"|第 ?\d{1,3} ?段[：:])"
 )
-BULLET_RE = re.compile(r"^[•·▪■◦‣●○\-–—*][ \t]")
+# Bullets, and table rows as the Word and HTML loaders (and Markdown) write them: "| a | b |".
+BULLET_RE = re.compile(r"^[•·▪■◦‣●○\-–—*|][ \t]")
 FOOTNOTE_RE = re.compile(r"^[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 
 _ROMAN = frozenset(

@@ -148,14 +148,14 @@ def ingest_paths(
 ) -> IngestReport:
     """Index new and changed files under ``paths``; remove documents whose files are gone."""
     from assistant.ingest.chunking import chunk_document
-    from assistant.ingest.documents import load_document
-    from assistant.ingest.loaders import SUPPORTED_SUFFIXES, LoadError
+    from assistant.ingest.documents import content_hash, document_id, load_document
+    from assistant.ingest.loaders import RECOGNISED_SUFFIXES, LoadError
 
     started = time.perf_counter()
     notify = progress or (lambda fraction, message: None)
     report = IngestReport()
     corpus_dir = Path(settings.paths.corpus_dir).expanduser().resolve()
-    suffixes = frozenset(s.lower() for s in SUPPORTED_SUFFIXES)
+    suffixes = frozenset(s.lower() for s in RECOGNISED_SUFFIXES)
     files, folders, missing = _walk([Path(p) for p in paths], corpus_dir, suffixes, report)
     known = {doc.doc_id: doc for doc in index.documents()}
     by_path = {doc.path: doc.doc_id for doc in known.values()}
@@ -167,13 +167,14 @@ def ingest_paths(
         notify(0.3 * n / max(1, len(files)), f"reading {path.name}")
         seen_paths.add(str(path))
         try:
-            # Loading is cheap next to embedding, and the loader owns the content hash (it
-            # covers curated metadata too), so every file is loaded and only chunked if new.
-            doc = load_document(path, root)
-            previous = known.get(doc.doc_id)
-            if previous is not None and previous.content_hash == doc.content_hash:
-                report.unchanged.append(doc.doc_id)
+            # The content hash (bytes and curated metadata) is known before loading, so an
+            # unchanged file is not read again: loading a scan means OCR, seconds a page.
+            doc_id = document_id(path, root)
+            previous = known.get(doc_id)
+            if previous is not None and previous.content_hash == content_hash(path, root):
+                report.unchanged.append(doc_id)
                 continue
+            doc = load_document(path, root, settings.ingest)
             chunks = chunk_document(doc, settings.chunking)
         except LoadError as exc:
             logger.warning("Skipping %s: %s", path, exc)

@@ -38,7 +38,7 @@ def write_pdf(path: Path, pages: list[list[str]], font: str = "Helvetica") -> Pa
 
 
 def test_supported_suffixes() -> None:
-    assert {".pdf", ".txt", ".md"} == SUPPORTED_SUFFIXES
+    assert {".pdf", ".docx", ".html", ".htm", ".txt", ".md"} == SUPPORTED_SUFFIXES
 
 
 def test_pdf_pages_are_numbered_from_one(tmp_path: Path) -> None:
@@ -132,9 +132,11 @@ def test_empty_file_is_rejected(tmp_path: Path, content: bytes) -> None:
 
 
 def test_unsupported_type_names_the_supported_ones(tmp_path: Path) -> None:
-    path = tmp_path / "report.docx"
+    path = tmp_path / "report.odt"
     path.write_bytes(b"PK\x03\x04")
-    with pytest.raises(LoadError, match=r"unsupported file type '\.docx'.*\.md, \.pdf, \.txt"):
+    with pytest.raises(
+        LoadError, match=r"unsupported file type '\.odt'.*\.docx.*\.md, \.pdf, \.txt"
+    ):
         load_pages(path)
 
 

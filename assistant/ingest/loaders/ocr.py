@@ -1,0 +1,128 @@
+"""Optical character recognition of scanned pages, on the CPU, with models shipped in a wheel.
+
+``rapidocr-onnxruntime`` carries PaddleOCR's PP-OCRv4 detection and recognition models and the
+PP-OCR direction classifier (Chinese and English in one recogniser, ~16 MB) inside its wheel
+under ``rapidocr_onnxruntime/models``; nothing is fetched at run time. Pages are rendered with
+``pypdfium2`` (PDFium, the renderer of Chrome), in grey scale, at ``ingest.ocr_dpi``.
+
+The recogniser returns text boxes in no particular order. They are put back into reading order
+(top to bottom, boxes on one line left to right) and written one line of text per printed line,
+which is what PDF text extraction gives, so the same cleaner rejoins lines into paragraphs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from assistant.text.cjk import CJK_RE
+
+logger = logging.getLogger(__name__)
+
+# Two boxes whose vertical centres are closer than this share of the line height are on one
+# printed line.
+_SAME_LINE = 0.5
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """One recognised text box: its text, the recogniser's confidence, its bounding box."""
+
+    text: str
+    confidence: float
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """The text of one page in reading order; ``confidence`` is the mean over its characters
+    (each line's score weighted by its length), ``None`` when nothing was recognised."""
+
+    text: str
+    confidence: float | None
+    boxes: int
+
+
+class PageRecogniser:
+    """Recognises the text of page images; one engine per process, shared between calls."""
+
+    def __init__(self, min_confidence: float = 0.5, threads: int | None = None) -> None:
+        self.min_confidence = min_confidence
+        self.threads = threads
+
+    def recognise(self, image: np.ndarray) -> OcrPage:
+        """Text of a grey-scale or BGR page image."""
+        engine, lock = _engine(self.threads or -1)
+        with lock:  # one onnxruntime session pool: concurrent callers would only contend
+            found, _elapsed = engine(image, text_score=self.min_confidence)
+        lines = [_line(item) for item in found or []]
+        lines = [line for line in lines if line.text.strip()]
+        return OcrPage(reading_order_text(lines), mean_confidence(lines), len(lines))
+
+
+def reading_order_text(lines: list[OcrLine]) -> str:
+    """Boxes joined into printed lines (top to bottom, each left to right), one per line."""
+    rows: list[list[OcrLine]] = []
+    for line in sorted(lines, key=lambda b: (b.middle, b.left)):
+        row = rows[-1] if rows else None
+        if row and abs(line.middle - _row_middle(row)) < _SAME_LINE * max(line.height, 1.0):
+            row.append(line)
+        else:
+            rows.append([line])
+    return "\n".join(_join_row(sorted(row, key=lambda b: b.left)) for row in rows)
+
+
+def mean_confidence(lines: list[OcrLine]) -> float | None:
+    """Confidence per recognised character: a long line counts for more than a stray mark."""
+    weights = [len(line.text.strip()) for line in lines]
+    if not sum(weights):
+        return None
+    total = sum(line.confidence * w for line, w in zip(lines, weights, strict=True))
+    return total / sum(weights)
+
+
+def _row_middle(row: list[OcrLine]) -> float:
+    return sum(b.middle for b in row) / len(row)
+
+
+def _join_row(row: list[OcrLine]) -> str:
+    """Boxes of one printed line: no space between Chinese text, one between Latin words."""
+    out = row[0].text.strip()
+    for box in row[1:]:
+        text = box.text.strip()
+        glue = "" if CJK_RE.match(out[-1:]) and CJK_RE.match(text[:1]) else " "
+        out += glue + text
+    return out
+
+
+def _line(item: Any) -> OcrLine:
+    box, text, score = item[0], str(item[1]), float(item[2])
+    xs = [float(p[0]) for p in box]
+    ys = [float(p[1]) for p in box]
+    return OcrLine(text, score, min(xs), min(ys), max(xs), max(ys))
+
+
+@lru_cache(maxsize=2)
+def _engine(threads: int) -> tuple[Any, threading.Lock]:
+    """Load the three ONNX models once (about a second) for every page that follows."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    logger.info("Loading the OCR models (PP-OCRv4, from the rapidocr-onnxruntime wheel)")
+    engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+    return engine, threading.Lock()
