@@ -20,7 +20,7 @@ from assistant.answer.condense import CONDENSE_PROMPTS, condense_question
 from assistant.answer.evidence import SentenceVectors
 from assistant.answer.focus import focus_passages
 from assistant.answer.generation import STOP, build_answer_prompt, prompt_overhead_tokens
-from assistant.answer.language import AnswerLanguage, answer_language
+from assistant.answer.language import AnswerLanguage, answer_language, in_question_script
 from assistant.answer.markers import strip_markers
 from assistant.answer.packing import PackedPassage, pack_passages
 from assistant.answer.prompts import PromptLibrary, record
@@ -109,6 +109,7 @@ class Assistant:
         assert final is not None
         return final
 
+    @in_question_script
     def stream(
         self,
         question: str,

@@ -5,14 +5,23 @@ mix scripts ("CTED 的任务是什么？", "What does 反恐怖主义委员会�
 questions the *grammatical frame* decides: the language of the question words and particles,
 not of the names quoted inside. Only when that is undecided does the share of CJK characters
 settle it. The assistant answers only in Chinese or English; any other language gets English.
+
+Chinese answers follow the question's script too: a question in Traditional characters gets
+its answer in Traditional characters (``in_question_script``). The prompts, the model and the
+citation check work in Simplified, the documents' script; only what the asker reads is
+converted, streamed text and final answer alike, and the cited passages stay as written.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Literal
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
 
+from assistant.answer.types import Answer
 from assistant.text.lang import detect_language
+from assistant.text.variants import is_traditional, to_traditional
 
 AnswerLanguage = Literal["zh", "en"]
 
@@ -61,3 +70,50 @@ def _frame_language(question: str, latin_words: list[str]) -> AnswerLanguage | N
     if zh_hits > en_hits:
         return "zh"
     return None
+
+
+AnswerStream = Callable[..., Iterator[Any]]
+
+
+def in_question_script(stream: AnswerStream) -> AnswerStream:
+    """Wrap ``Assistant.stream`` so that a Traditional-Chinese question is answered in
+    Traditional characters; any other question passes through untouched."""
+
+    @functools.wraps(stream)
+    def wrapper(self: object, question: str, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        items = stream(self, question, *args, **kwargs)
+        if is_traditional(question or ""):
+            items = traditional_stream(items)
+        yield from items
+
+    return wrapper
+
+
+def traditional_stream(items: Iterator[str | Answer]) -> Iterator[str | Answer]:
+    """Streamed text and the final ``Answer`` converted to Traditional characters.
+
+    The text so far is converted as a whole, so that a phrase split between two deltas
+    (头|发 → 頭髮, not 頭發) converts as one; its last character is held back until the next
+    delta shows what follows it.
+    """
+    raw, sent = "", 0
+    for item in items:
+        if isinstance(item, Answer):
+            if sent < len(converted := to_traditional(raw)):
+                yield converted[sent:]
+            yield traditional_answer(item)
+            continue
+        raw += item
+        ready = to_traditional(raw)[:-1]
+        if len(ready) > sent:
+            yield ready[sent:]
+            sent = len(ready)
+
+
+def traditional_answer(answer: Answer) -> Answer:
+    """The answer's own sentences in Traditional characters; passages and evidence as written."""
+    answer.text = to_traditional(answer.text)
+    answer.unsupported_sentences = [to_traditional(s) for s in answer.unsupported_sentences]
+    for citation in answer.citations:
+        citation.answer_sentences = [to_traditional(s) for s in citation.answer_sentences]
+    return answer

@@ -1,9 +1,14 @@
-"""``assistant search "query"``: ranked passages with document, paragraph and scores."""
+"""``assistant search "query"``: ranked passages with document, paragraph and scores.
+
+``--json`` prints every passage with its full text and metadata, for evaluators' scripts (as
+``assistant ask --json`` does for answers).
+"""
 
 from __future__ import annotations
 
+import json
 import textwrap
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -41,8 +46,34 @@ def _describe(rank: int, passage: Passage) -> str:
     if len(snippet) > _SNIPPET_CHARS:
         snippet = snippet[:_SNIPPET_CHARS] + "…"
     body = textwrap.indent(textwrap.fill(snippet, width=96), "    ")
+    if passage.ocr_confidence is not None:
+        scores.append(f"OCR {passage.ocr_confidence:.0%}")
     head = f"{rank:>2}. {passage.label}  [{passage.doc_id}, {passage.lang}]  {', '.join(scores)}"
     return f"{head}\n{body}"
+
+
+def passage_to_dict(rank: int, passage: Passage) -> dict[str, Any]:
+    """One ranked passage as plain data: where it is, what it says, how it scored."""
+    return {
+        "rank": rank,
+        "chunk_id": passage.chunk_id,
+        "doc_id": passage.doc_id,
+        "source": passage.source,
+        "title": passage.title,
+        "symbol": passage.symbol,
+        "paragraph": passage.paragraph,
+        "page": passage.page,
+        "label": passage.label,
+        "language": passage.lang,
+        "ocr": passage.ocr,
+        "ocr_confidence": passage.ocr_confidence,
+        "scores": {
+            "fused": passage.score,
+            "dense": passage.dense_score,
+            "lexical": passage.lexical_score,
+        },
+        "text": passage.text,
+    }
 
 
 @app.command()
@@ -58,6 +89,9 @@ def search(
         list[str] | None, typer.Option("--doc", help="Only this document (file name or id).")
     ] = None,
     mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or lexical.")] = "hybrid",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the passages, full text and metadata, as JSON.")
+    ] = False,
 ) -> None:
     """Search the index and print the best passages."""
     if mode not in MODES:
@@ -82,6 +116,14 @@ def search(
         )
     finally:
         index.close()
+    if as_json:
+        payload = {
+            "query": query,
+            "mode": mode,
+            "passages": [passage_to_dict(rank, p) for rank, p in enumerate(passages, start=1)],
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
     if not passages:
         typer.echo("No matching passages.")
     for rank, passage in enumerate(passages, start=1):

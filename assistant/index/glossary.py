@@ -4,7 +4,8 @@ UN documents use fixed translations for their terminology ("consider" a report i
 everyday 考虑; CTED is 反恐执行局), which neither word vectors nor BM25 can guess. Each line of
 the glossary is ``english<TAB>chinese`` (``#`` starts a comment); when one side occurs in a
 query, the other side is searched for as well. Matching is case-insensitive on whole English
-words and by substring for Chinese.
+words and by substring for Chinese, on the query folded to Simplified characters (the
+glossary is written in Simplified; a Traditional query finds the same entries).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from assistant.text.variants import to_simplified
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,7 @@ class Glossary:
         A match inside a longer one is dropped: "Papua New Guinea" is not also "Guinea", and
         印度尼西亚 (Indonesia) is not also 印度 (India).
         """
+        query = to_simplified(query)
         spans: list[tuple[int, int, str, str]] = []
         for entry in self._entries:
             hit = entry.pattern.search(query)

@@ -4,7 +4,8 @@ Chinese has no spaces, so runs of Han characters go through jieba in search mode
 both words and their shorter parts ("反恐怖主义" → 恐怖, 主义, 恐怖主义, 反恐怖主义 ...) and so
 matches a query whether it uses the long or the short form. Latin runs become lowercased words
 and numbers; UN symbols are kept whole as well ("s/2018/208") and in parts ("2018", "208"), so
-that "resolution 2395 (2017)" and "第2395(2017)号决议" share the token "2395".
+that "resolution 2395 (2017)" and "第2395(2017)号决议" share the token "2395". Traditional
+characters are folded to Simplified first (``variants``), so 委員會 and 委员会 are one token.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from functools import lru_cache
 from types import ModuleType
 
 from assistant.text.cjk import HAN
+from assistant.text.variants import to_simplified
 
 # Recorded in the index manifest: bump it whenever tokens change, so that BM25 gets rebuilt.
-TOKENIZER_VERSION = "1"
+TOKENIZER_VERSION = "2"
 
 _SEGMENT_RE = re.compile(
     f"(?P<han>[{HAN}]+)"
@@ -55,9 +57,9 @@ def lexical_tokens(text: str) -> list[str]:
     """Tokens of ``text`` for keyword search: jieba words for Chinese, lowercased words else.
 
     Punctuation, whitespace and stopwords of both languages are dropped; full-width letters and
-    digits are folded to ASCII first (NFKC).
+    digits are folded to ASCII first (NFKC), Traditional characters to Simplified.
     """
-    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(unicodedata.normalize("NFKC", text))
     tokens: list[str] = []
     for match in _SEGMENT_RE.finditer(text):
         if match.lastgroup == "han":

@@ -13,6 +13,7 @@ from assistant.ui.filters import document_choices
 from assistant.ui.labels import t
 from assistant.ui.relabel import PRIVATE, Relabel
 from assistant.ui.services import UIServices
+from assistant.ui.uploads import ALLOWED_SUFFIXES
 
 
 def admin_note(settings: Settings, lang: str) -> str:
@@ -71,7 +72,7 @@ def build_documents_tab(
                 gr.File(
                     label=t("upload", lang),
                     file_count="multiple",
-                    file_types=[".pdf", ".txt", ".md"],
+                    file_types=list(ALLOWED_SUFFIXES),
                     elem_id="upload-files",
                     height=140,
                 ),

@@ -55,6 +55,11 @@ LABELS: dict[str, dict[UILang, str]] = {
     "no_citations": {"en": "This answer cites no passage.", "zh": "此回答未引用任何段落。"},
     "page": {"en": "p.", "zh": "第"},
     "page_suffix": {"en": "", "zh": "页"},
+    "ocr_badge": {"en": "OCR {confidence}", "zh": "OCR识别 {confidence}"},
+    "ocr_note": {
+        "en": "Text recognised from a scanned page; check the original for misread characters.",
+        "zh": "文字由扫描页识别得出，可能有误识字符，请以原件为准。",
+    },
     "file": {"en": "File", "zh": "文件"},
     "unsupported": {
         "en": "sentence(s) of this answer could not be matched to a cited passage; "

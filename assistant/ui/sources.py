@@ -28,7 +28,15 @@ def _location(citation: Citation, ui_lang: str) -> str:
         f'<span class="src-file">{esc(passage.source)}</span>'
         f" · {esc(lang_name(passage.lang, ui_lang))}"
     )
+    if passage.ocr_confidence is not None:
+        parts.append(_ocr_badge(passage.ocr_confidence, ui_lang))
     return " · ".join(parts)
+
+
+def _ocr_badge(confidence: float, ui_lang: str) -> str:
+    """Text recognised from a scan may hold misread characters: say so, with how sure OCR was."""
+    label = t("ocr_badge", ui_lang).format(confidence=f"{confidence:.0%}")
+    return f'<span class="src-ocr" title="{esc(t("ocr_note", ui_lang))}">{esc(label)}</span>'
 
 
 def _card(citation: Citation, turn: int, selected: bool, focused: bool, ui_lang: str) -> str:

@@ -125,6 +125,7 @@ CSS = f"""
 .src-meta {{ font-size: .82rem; color: var(--body-text-color-subdued); margin: 3px 0 6px; }}
 .src-symbol {{ font-family: {", ".join(_MONO)}; background: #eef2f6; padding: 0 4px;
   border-radius: 3px; color: #1b3a57; }}
+.src-ocr {{ background: #fff3d6; color: #7a4b00; padding: 0 4px; border-radius: 3px; }}
 .src-text {{ font-size: .9rem; line-height: 1.65; white-space: pre-wrap; overflow-wrap: anywhere;
   max-height: 300px; overflow-y: auto; }}
 .src-text mark {{ background: #ffe98a; color: inherit; padding: 0 1px; border-radius: 2px; }}

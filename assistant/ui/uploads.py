@@ -14,7 +14,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-ALLOWED_SUFFIXES = (".pdf", ".txt", ".md")
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES
+
+ALLOWED_SUFFIXES = tuple(sorted(SUPPORTED_SUFFIXES))
 UPLOADS_SUBDIR = "uploads"
 _MAX_STEM = 100
 

@@ -119,8 +119,9 @@ def un_report_docx(path: Path) -> Path:
     for text in ("Assess the implementation of resolution 2396 (2017);", "Report back in 2019."):
         number_paragraph(document.add_paragraph(text), 41, ilvl=1)
     table = document.add_table(rows=2, cols=3)
-    for row, values in zip(table.rows, [("State", "Visits", "Year"), ("Mali", "3", "2018")]):
-        for cell, value in zip(row.cells, values):
+    rows = [("State", "Visits", "Year"), ("Mali", "3", "2018")]
+    for row, values in zip(table.rows, rows, strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
             cell.text = value
     third = document.add_paragraph("The Committee adopted the report without a vote.")
     number_paragraph(third, 41)
