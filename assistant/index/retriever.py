@@ -33,6 +33,7 @@ from assistant.index.routing import language_prior
 from assistant.index.store import HybridIndex
 from assistant.index.titles import TitleScorer
 from assistant.schema import Passage
+from assistant.text.variants import to_simplified
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,9 @@ class Retriever:
             if query in self._query_vectors:
                 self._query_vectors.move_to_end(query)
                 return self._query_vectors[query]
-        vector = self.index.query_embedder.embed([query])[0]
+        # Folded to Simplified: the embedder places 會議 and 会议 apart (cosine 0.61 for one
+        # question written both ways), and passages are embedded folded too.
+        vector = self.index.query_embedder.embed([to_simplified(query)])[0]
         with self._lock:
             self._query_vectors[query] = vector
             if len(self._query_vectors) > _QUERY_CACHE_SIZE:

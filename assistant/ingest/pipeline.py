@@ -26,6 +26,7 @@ from assistant.config import Settings
 from assistant.index.store import DocumentInfo, HybridIndex
 from assistant.ingest.sidecar import SIDECAR_NAME
 from assistant.schema import Chunk, Document
+from assistant.text.variants import to_simplified
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +193,9 @@ def ingest_paths(
     report.seconds_loading = time.perf_counter() - started
 
     # 2. Embed every new chunk together, across files.
-    texts = [chunk.text for item in pending for chunk in item.chunks]
+    # Embedded with Traditional characters folded to Simplified, as queries are (the stored
+    # text stays as written; for Simplified text the fold changes nothing).
+    texts = [to_simplified(chunk.text) for item in pending for chunk in item.chunks]
     misses_before = index.embedder.misses
     t0 = time.perf_counter()
     vectors = []

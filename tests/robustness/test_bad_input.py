@@ -552,7 +552,7 @@ def test_upload_size_limit(tmp_path) -> None:
 def test_disallowed_upload_types(tmp_path) -> None:
     source = tmp_path / "x"
     source.write_bytes(b"MZ")
-    for name in ("setup.exe", "report.txt.exe", "archive.zip", "noextension", "page.html"):
+    for name in ("setup.exe", "report.txt.exe", "archive.zip", "noextension", "macro.docm"):
         with pytest.raises(UploadRejected, match="bad_type"):
             store_upload(source, name, tmp_path / "corpus", max_mb=1)
 
