@@ -45,9 +45,9 @@ def load_document(path: Path, root: Path, options: IngestSettings | None = None)
         lang=detect_language(text),
         title=curated.get("title") or loaded.title or extract_title(text, path),
         symbol=curated.get("symbol") or loaded.symbol or find_symbol(raw_text),
-        # The date printed at the head of the text is the document's own; a file's creation
-        # date (Word) is only a fallback, a web page's stated date comes from its metadata.
-        date=curated.get("date") or find_date(text) or loaded.date,
+        # A stated date (web page metadata) first, then the one printed at the head of the
+        # text; a Word file's creation date only when neither exists.
+        date=curated.get("date") or loaded.date or find_date(text) or loaded.created,
         content_hash=content_hash(path, root),
         page_starts=page_starts,
         ocr_pages={

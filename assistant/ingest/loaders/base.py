@@ -27,12 +27,15 @@ class LoadError(Exception):
 class LoadedFile:
     """Raw pages of one file and the metadata its format carries (``None``: not stated).
 
-    ``furniture`` is text the file prints around its body (Word headers and footers): read for
-    the UN symbol, never indexed.
+    ``date`` is a publication date the file states (a web page's metadata) and wins over a
+    date found in the text; ``created`` (a Word file's creation time) is used only when the
+    text shows none. ``furniture`` is text the file prints around its body (Word headers and
+    footers): read for the UN symbol, never indexed.
     """
 
     pages: list[Page]
     title: str | None = None
     symbol: str | None = None
     date: str | None = None
+    created: str | None = None
     furniture: list[str] = field(default_factory=list)

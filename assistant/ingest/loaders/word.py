@@ -38,7 +38,7 @@ def load_word(path: Path) -> LoadedFile:
         notes = _notes(document)
         furniture = _furniture(document)
         properties = document.core_properties
-        title, symbol, date = _properties(properties)
+        title, symbol, created = _properties(properties)
     except Exception as exc:  # damaged parts inside a well-formed zip
         raise LoadError(path, f"corrupt Word file ({exc}); open and re-save it in Word") from exc
     pages = [Page("\n".join(body), paragraph_lines=True)]
@@ -46,7 +46,7 @@ def load_word(path: Path) -> LoadedFile:
         pages.append(Page("\n".join(notes), paragraph_lines=True))
     if not any(page.text.strip() for page in pages):
         raise LoadError(path, "the Word file holds no text")
-    return LoadedFile(pages, title=title, symbol=symbol, date=date, furniture=furniture)
+    return LoadedFile(pages, title=title, symbol=symbol, created=created, furniture=furniture)
 
 
 def _open(path: Path) -> Any:
@@ -164,7 +164,8 @@ def _furniture(document: Any) -> list[str]:
 
 
 def _properties(properties: Any) -> tuple[str | None, str | None, str | None]:
-    """(title, symbol, date) from the core properties; a symbol may sit in any text field."""
+    """(title, symbol, creation date) from the core properties; a symbol may sit in any text
+    field."""
     fields = [
         properties.title,
         properties.subject,
