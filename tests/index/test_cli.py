@@ -76,3 +76,23 @@ def test_ingest_refuses_an_index_of_another_embedder(cli_env, tmp_path):
     assert result.exit_code == 1 and "--rebuild" in result.output
     result = cli_env.invoke(app, ["ingest", "--rebuild"])
     assert result.exit_code == 0 and "2 added" in result.output
+
+
+def test_search_json_prints_full_passages_with_metadata(cli_env):
+    import json
+
+    runner = cli_env
+    assert runner.invoke(app, ["ingest"]).exit_code == 0
+    result = runner.invoke(app, ["search", "第330次会议", "-k", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["query"] == "第330次会议" and payload["mode"] == "hybrid"
+    passages = payload["passages"]
+    assert [p["rank"] for p in passages] == [1, 2, 3]
+    top = passages[0]
+    assert "第330次会议" in top["text"] and "…" not in top["text"]  # the full text, not a snippet
+    assert top["doc_id"] == "zh/000_b645ea8b0039a4ff.txt" and top["language"] == "zh"
+    assert top["ocr"] is False and top["ocr_confidence"] is None
+    assert {"symbol", "paragraph", "page", "title", "label", "chunk_id"} <= set(top)
+    assert top["scores"]["fused"] >= passages[1]["scores"]["fused"]
+    assert top["scores"]["lexical"] is not None

@@ -96,3 +96,15 @@ def test_unsupported_sentences_are_flagged():
 def test_plain_text_for_the_clipboard_lists_sources():
     text = answer_plain_text(make_answer())
     assert text.splitlines()[-1] == "[1] 反恐委员会主席给安全理事会主席的信 — S/2018/435 ¶2"
+
+
+def test_ocr_passages_are_marked_in_the_sources_panel():
+    scanned = make_passage(page=2, source="scan.pdf", ocr_confidence=0.934)
+    typed = make_passage(chunk_id="c2", page=1, source="typed.pdf")
+    answer = make_answer(
+        citations=[Citation(1, scanned, [scanned.text[:10]]), Citation(2, typed, [typed.text[:8]])]
+    )
+    session = ChatSession(turns=[TurnRecord("q", answer)], selected_turn=0)
+    en = render_sources(session, "en")
+    assert en.count('class="src-ocr"') == 1 and "OCR 93%" in en
+    assert "OCR识别 93%" in render_sources(session, "zh")

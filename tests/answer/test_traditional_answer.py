@@ -1,0 +1,46 @@
+"""Questions in Traditional characters are answered in Traditional characters; the citation
+check still works on the Simplified passages, and citations are left intact."""
+
+from __future__ import annotations
+
+from assistant.answer.language import traditional_stream
+from assistant.answer.types import Answer
+from assistant.text.variants import is_traditional
+from tests.answer.conftest import ZH_330, ScriptedModel, make_passage
+
+TRADITIONAL_QUESTION = "委員會在哪一次會議上審議了該報告？"
+SIMPLIFIED_QUESTION = "委员会在哪一次会议上审议了该报告？"
+REPLY = "委员会在2018年4月19日举行的第330次会议上审议了该报告[1]。"
+REPLY_TRADITIONAL = "委員會在2018年4月19日舉行的第330次會議上審議了該報告[1]。"
+
+
+def test_traditional_question_gets_a_traditional_answer(make_assistant) -> None:
+    model = ScriptedModel([REPLY])
+    items = list(make_assistant(model, [make_passage(ZH_330, 0)]).stream(TRADITIONAL_QUESTION))
+    *deltas, final = items
+    assert isinstance(final, Answer)
+    assert "".join(deltas) == REPLY_TRADITIONAL  # what the asker watches being written
+    assert final.text == REPLY_TRADITIONAL and final.language == "zh"
+    assert [c.number for c in final.citations] == [1]  # checked against the passage
+    assert final.citations[0].passage.text == ZH_330  # the source stays as written
+    assert final.citations[0].supporting_sentences[0] in ZH_330
+    assert final.raw_text == REPLY  # the model's own reply, for evaluation
+
+
+def test_simplified_question_is_left_alone(make_assistant) -> None:
+    model = ScriptedModel([REPLY])
+    final = make_assistant(model, [make_passage(ZH_330, 0)]).ask(SIMPLIFIED_QUESTION)
+    assert final.text == REPLY
+
+
+def test_refusal_to_a_traditional_question_is_traditional(make_assistant) -> None:
+    passage = make_passage("气候变化是我们这个时代的决定性问题。", 0)
+    final = make_assistant(ScriptedModel([]), [passage]).ask("阿富汗的選舉在哪一天舉行？")
+    assert final.refused and is_traditional(final.text)
+
+
+def test_phrases_split_between_deltas_convert_as_one() -> None:
+    """头发 is 頭髮 (hair), 发展 is 發展: the character held back decides."""
+    final = Answer(question="", text="", language="zh")
+    items = list(traditional_stream(iter(["他的头", "发很长，经济发", "展很快", final])))
+    assert "".join(i for i in items if isinstance(i, str)) == "他的頭髮很長，經濟發展很快"
