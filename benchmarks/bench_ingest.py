@@ -1,4 +1,5 @@
-"""Ingestion throughput and scaling: the shipped corpus, then 1, 3 and 9 UNGDC sessions.
+"""Ingestion throughput and scaling: the shipped corpus, then 1, 3 and 9 UNGDC sessions; and
+the other formats (Word, web pages, scanned PDFs through OCR; see ``benchmarks/formats.py``).
 
 Each size is ingested into a fresh index in its own process (so peak RSS and CPU time are that
 ingest's alone), then ingested again unchanged: the second run should only hash files and find
@@ -7,6 +8,9 @@ scale; a slope of 1.0 is linear growth.
 
     .venv/bin/python -m benchmarks.bench_ingest            # full run, about 20-40 min on 2 cores
     .venv/bin/python -m benchmarks.bench_ingest --quick    # tiny copies, about a minute
+    .venv/bin/python -m benchmarks.bench_ingest --only formats   # docx, HTML, OCR: ~3 min
+
+Sizes go to ``results/ingest.json``, formats to ``results/ingest_formats.json``.
 """
 
 from __future__ import annotations
@@ -39,10 +43,13 @@ from benchmarks.corpora import (
     indexes_dir,
     run_ingest,
 )
+from benchmarks.formats import measure_formats
 
 logger = logging.getLogger(__name__)
 
 NAME = "ingest"
+FORMATS_NAME = "ingest_formats"
+FORMATS = "formats"
 TARGET_CORPUS_S = 60.0
 TARGET_NINE_SESSIONS_S = 15 * 60.0
 TARGET_REINGEST_SHARE = 0.05
@@ -218,14 +225,20 @@ def main(
         Path | None, typer.Option(help="Default: benchmarks/results (quick: WORK_DIR/results).")
     ] = None,
     only: Annotated[
-        list[str] | None, typer.Option(help="Only these sizes: corpus, ungdc-1, ungdc-3, ungdc-9.")
+        list[str] | None,
+        typer.Option(help="Only these: corpus, ungdc-1, ungdc-3, ungdc-9, formats."),
     ] = None,
+    ocr_threads: Annotated[int, typer.Option(help="onnxruntime threads for OCR.")] = 2,
 ) -> None:
     """Ingest each corpus size into a fresh index and report time, memory and size."""
     configure_logging()
+    if not only or FORMATS in only:
+        formats(quick, work_dir, results_dir, ocr_threads)
+    specs = [s for s in corpus_specs(work_dir, quick) if not only or s.key in only]
+    if not specs:
+        return
     started = time.perf_counter()
     machine = machine_description()
-    specs = [s for s in corpus_specs(work_dir, quick) if not only or s.key in only]
     rows = [measure(spec, work_dir, quick) for spec in specs]
     slopes = growth(rows)
     typer.echo(tables(rows, slopes))
@@ -247,6 +260,62 @@ def main(
         machine=machine,
         started=started,
     )
+
+
+def formats(quick: bool, work_dir: Path, results_dir: Path | None, ocr_threads: int) -> None:
+    """Word, HTML and OCR throughput, OCR accuracy, and OCR's share of an ingest."""
+    started = time.perf_counter()
+    machine = machine_description(["python-docx", "trafilatura", "rapidocr-onnxruntime"])
+    found = measure_formats(work_dir, quick, threads=ocr_threads)
+    typer.echo(formats_table(found))
+    save_results(
+        FORMATS_NAME,
+        results_dir=results_dir,
+        quick=quick,
+        work_dir=work_dir,
+        params={
+            "quick": quick,
+            "ocr_threads": ocr_threads,
+            "ingest": Settings().ingest.model_dump(mode="json"),
+            "chunking": Settings().chunking.model_dump(mode="json"),
+        },
+        results=found,
+        machine=machine,
+        started=started,
+    )
+
+
+def formats_table(found: dict[str, Any]) -> str:
+    rows = [
+        [name, r["files"], r["source_mb"], r["chunks"], r["seconds"], r["files_per_s"],
+         r["chars_per_s"], r["chunks_per_s"]]
+        for name, r in (("docx", found["docx"]), ("html", found["html"]))
+    ]  # fmt: skip
+    loading = format_table(
+        ["format", "files", "MB", "chunks", "s", "files/s", "chars/s", "chunks/s"],
+        rows,
+        title="Loading throughput (load, clean, paragraphs, language, chunk; no embedding)",
+    )
+    ocr = found["ocr"]
+    if "skipped" in ocr:
+        scans = f"OCR skipped: {ocr['skipped']}"
+    else:
+        scans = format_table(
+            ["pages", "dpi", "threads", "pages/s", "s/page", "CER mean", "CER max", "confidence"],
+            [[ocr["pages"], ocr["dpi"], ocr["threads"], ocr["pages_per_s"],
+              ocr["seconds_per_page"], ocr["cer_mean"], ocr["cer_max"], ocr["mean_confidence"]]],
+            title="OCR of scanned pages (Chinese corpus text, Noto Sans CJK 12 pt)",
+            digits=4,
+        )  # fmt: skip
+    ingest = found["ingest"]
+    share = format_table(
+        ["documents", "chunks", "total s", "OCR s", "embed s", "OCR share"],
+        [[ingest["documents"], ingest["chunks"], ingest["seconds_total"], ingest["seconds_ocr"],
+          ingest["seconds_embedding"], ingest["ocr_share"]]],
+        title="One ingest of all of them into a fresh index",
+        digits=3,
+    )  # fmt: skip
+    return "\n\n".join([loading, scans, share])
 
 
 if __name__ == "__main__":

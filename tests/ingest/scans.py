@@ -1,5 +1,7 @@
 """Scanned pages made in the tests: text drawn into an image with a CJK font, wrapped as a PDF
-page with no text layer, as a flatbed scanner or a fax-to-PDF service produces them."""
+page with no text layer, as a flatbed scanner or a fax-to-PDF service produces them. The page
+maker and the error rate are the benchmark's (``benchmarks/formats.py``), so both measure alike.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # Debian fonts-noto-cjk
-_SC_FACE = 2  # the collection's faces: JP, KR, SC, TC, HK
-A4_INCHES = (8.27, 11.69)
+from benchmarks import formats
+from benchmarks.formats import CJK_FONT, character_error_rate
+
+__all__ = ["CJK_FONT", "EN_SEED", "ZH_SEED", "character_error_rate", "scanned_pdf"]
 
 # Seed sentences from the shipped Chinese report (corpus/zh/000_b645ea8b0039a4ff.txt).
 ZH_SEED = [
@@ -31,36 +34,7 @@ def require_cjk_font() -> Path:
     return CJK_FONT
 
 
-def scanned_page(lines: list[str], dpi: int = 150, point_size: int = 12):
-    """A white A4 page image with ``lines`` printed at ``point_size`` from the top margin."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    font = ImageFont.truetype(str(require_cjk_font()), round(point_size * dpi / 72), _SC_FACE)
-    width, height = (round(side * dpi) for side in A4_INCHES)
-    image = Image.new("L", (width, height), 255)
-    draw = ImageDraw.Draw(image)
-    y = dpi  # one-inch margin
-    for line in lines:
-        draw.text((dpi, y), line, font=font, fill=0)
-        y += round(point_size * dpi / 72 * 1.8)
-    return image
-
-
 def scanned_pdf(path: Path, pages: list[list[str]], dpi: int = 150) -> Path:
-    """A PDF of image-only pages, one per entry of ``pages`` (an empty list: a blank scan)."""
-    images = [scanned_page(lines, dpi) for lines in pages]
-    images[0].save(path, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
-    return path
-
-
-def character_error_rate(recognised: str, reference: str) -> float:
-    """Levenshtein distance over characters, whitespace ignored, per reference character."""
-    a = "".join(recognised.split())
-    b = "".join(reference.split())
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1] / max(len(b), 1)
+    """Image-only pages with these lines (Noto Sans CJK SC, 12 pt); skips without the font."""
+    require_cjk_font()
+    return formats.scanned_pdf(path, pages, dpi)
