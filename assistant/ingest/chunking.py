@@ -263,7 +263,7 @@ def _make_chunk(
         lang=detect_language(text),
         page=page,
         paragraph=_label(blocks, start, end),
-        ocr_confidence=doc.ocr_pages.get(page) if page is not None else None,
+        ocr_confidence=_ocr_confidence(doc, start, end),
     )
 
 
@@ -272,6 +272,20 @@ def _page_at(page_starts: list[tuple[int, int]], offset: int) -> int | None:
         return None
     position = bisect_right([start for start, _ in page_starts], offset) - 1
     return page_starts[max(position, 0)][1]
+
+
+def _ocr_confidence(doc: Document, start: int, end: int) -> float | None:
+    """The lowest OCR confidence among the pages a chunk covers; ``None``: no OCR'd text.
+
+    A chunk that runs from a typed page onto a scanned one still holds recognised text, and the
+    reader should know it.
+    """
+    if not doc.ocr_pages:
+        return None
+    first = _page_at(doc.page_starts, start)
+    covered = {first} | {number for offset, number in doc.page_starts if start < offset < end}
+    found = [doc.ocr_pages[n] for n in covered if n in doc.ocr_pages]
+    return min(found) if found else None
 
 
 def _label(blocks: list[Block], start: int, end: int) -> str | None:

@@ -17,11 +17,27 @@ from tests.ingest.scans import ZH_SEED, scanned_pdf
 pytestmark = pytest.mark.slow
 
 
+COVER = (
+    "Cover note. The annex that follows was received by facsimile from the Permanent Mission "
+    "and scanned on arrival; the original is kept in the registry. Delegations that need a "
+    "certified copy may ask the secretariat of the Committee, which will provide it within "
+    "two working days. The annex has not been formally edited. It is circulated at the request "
+    "of the Chair in the language of submission only, and translations will follow as they "
+    "become available. Comments on the substance of the annex should be addressed to the "
+    "Chair in writing before the end of the month, so that they can be taken into account "
+    "when the Committee next reviews its programme of work and the reports before it."
+)
+
+
 def _typed_then_scanned(folder):
-    """Page 1 typed (an unrelated paragraph), page 2 the scanned seed snippet."""
+    """Page 1 typed (a cover note of its own), page 2 the scanned seed snippet."""
     typed = folder / "typed.pdf"
     pdf = canvas.Canvas(str(typed))
-    pdf.drawString(72, 720, "Cover note: the annex below was received by fax and scanned.")
+    text = pdf.beginText(72, 740)
+    words = COVER.split()
+    for start in range(0, len(words), 12):
+        text.textLine(" ".join(words[start : start + 12]))
+    pdf.drawText(text)
     pdf.showPage()
     pdf.save()
     scan = scanned_pdf(folder / "scan-only.pdf", [ZH_SEED])

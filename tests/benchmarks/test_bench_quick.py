@@ -58,6 +58,14 @@ def test_bench_ingest_quick(work_dir):
         assert row["first"]["peak_rss_mib"] > 0
         assert row["reingest"]["report"]["unchanged"] == row["documents"]
     assert payload["results"]["growth_slopes"]["chunks_vs_docs"] is not None
+    formats = json.loads((work_dir / "results" / "ingest_formats.json").read_text("utf-8"))
+    found = formats["results"]
+    assert found["docx"]["files"] == 3 and found["docx"]["chunks"] >= 3
+    assert found["html"]["files"] == 3 and found["html"]["chunks"] >= 3
+    assert found["ingest"]["documents"] == 6 + (0 if "skipped" in found["ocr"] else 1)
+    if "skipped" not in found["ocr"]:
+        assert found["ocr"]["pages"] == 2 and found["ocr"]["cer_mean"] < 0.05
+        assert 0 < found["ingest"]["ocr_share"] < 1
 
 
 def test_bench_retrieval_quick(work_dir):

@@ -59,7 +59,7 @@ def test_passages_from_ocr_carry_the_flag_and_confidence(scan: Path) -> None:
     doc = load_document(scan, scan.parent)
     chunks = chunk_document(doc, ChunkSettings())
     meeting = next(c for c in chunks if "第330次会议" in c.text)
-    assert meeting.page == 1 and meeting.ocr_confidence == doc.ocr_pages[1]
+    assert meeting.page == 1 and meeting.ocr_confidence == min(doc.ocr_pages.values())
     metadata = meeting.metadata(doc)
     assert 0.8 < metadata["ocr_confidence"] <= 1 and metadata["page"] == 1
 
@@ -119,3 +119,21 @@ def test_boxes_are_put_in_reading_order() -> None:
     assert reading_order_text(boxes) == "第一行 right\n第二行"
     assert mean_confidence(boxes) == pytest.approx((0.9 * 3 + 0.8 * 5 + 1.0 * 3) / 11)
     assert mean_confidence([]) is None
+
+
+def test_a_chunk_running_onto_a_scanned_page_is_flagged(tmp_path: Path) -> None:
+    typed = tmp_path / "typed.pdf"
+    pdf = canvas.Canvas(str(typed))
+    pdf.drawString(72, 720, "Cover note: the annex that follows was received by fax.")
+    pdf.showPage()
+    pdf.save()
+    writer = PdfWriter()
+    for source in (typed, scanned_pdf(tmp_path / "scanned.pdf", [EN_SEED])):
+        writer.add_page(PdfReader(source).pages[0])
+    mixed = tmp_path / "docs" / "mixed.pdf"
+    mixed.parent.mkdir()
+    writer.write(mixed)
+    doc = load_document(mixed, mixed.parent)
+    chunks = chunk_document(doc, ChunkSettings())
+    both = next(c for c in chunks if "Cover note" in c.text and "330th" in c.text)
+    assert both.page == 1 and both.ocr_confidence == doc.ocr_pages[2]
