@@ -301,9 +301,11 @@ def formats_table(found: dict[str, Any]) -> str:
         scans = f"OCR skipped: {ocr['skipped']}"
     else:
         scans = format_table(
-            ["pages", "dpi", "threads", "pages/s", "s/page", "CER mean", "CER max", "confidence"],
+            ["pages", "dpi", "threads", "pages/s", "s/page", "CER mean", "CER max",
+             "CER width-folded", "confidence"],
             [[ocr["pages"], ocr["dpi"], ocr["threads"], ocr["pages_per_s"],
-              ocr["seconds_per_page"], ocr["cer_mean"], ocr["cer_max"], ocr["mean_confidence"]]],
+              ocr["seconds_per_page"], ocr["cer_mean"], ocr["cer_max"],
+              ocr["cer_width_folded_mean"], ocr["mean_confidence"]]],
             title="OCR of scanned pages (Chinese corpus text, Noto Sans CJK 12 pt)",
             digits=4,
         )  # fmt: skip

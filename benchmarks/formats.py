@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -172,8 +173,14 @@ def ocr_accuracy_and_speed(paths: list[Path], settings: Settings, pages: int) ->
     wall = time.perf_counter() - started
     ocr_pages = OCR_TALLY.pages - before_pages
     ocr_seconds = OCR_TALLY.seconds - before_s
-    cers = [
-        character_error_rate(got, want) for got, want in zip(recognised, expected, strict=False)
+    pairs = list(zip(recognised, expected, strict=False))
+    cers = [character_error_rate(got, want) for got, want in pairs]
+    # Full-width and half-width forms folded (，/, （/( ¹/1), as the BM25 tokens see the text.
+    folded = [
+        character_error_rate(
+            unicodedata.normalize("NFKC", got), unicodedata.normalize("NFKC", want)
+        )
+        for got, want in pairs
     ]
     return {
         "pages": ocr_pages,
@@ -185,6 +192,8 @@ def ocr_accuracy_and_speed(paths: list[Path], settings: Settings, pages: int) ->
         "seconds_per_page": round(ocr_seconds / ocr_pages, 2) if ocr_pages else None,
         "cer_mean": round(sum(cers) / len(cers), 4) if cers else None,
         "cer_max": round(max(cers), 4) if cers else None,
+        "cer_width_folded_mean": round(sum(folded) / len(folded), 4) if folded else None,
+        "line_rotation": settings.ingest.ocr_line_rotation,
         "mean_confidence": round(sum(confidences) / len(confidences), 4) if confidences else None,
         "chars_per_page": round(sum(map(len, expected)) / len(expected)) if expected else None,
     }

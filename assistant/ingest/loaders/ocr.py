@@ -62,15 +62,20 @@ class OcrPage:
 class PageRecogniser:
     """Recognises the text of page images; one engine per process, shared between calls."""
 
-    def __init__(self, min_confidence: float = 0.5, threads: int | None = None) -> None:
+    def __init__(
+        self, min_confidence: float = 0.5, threads: int | None = None, line_rotation: bool = False
+    ) -> None:
         self.min_confidence = min_confidence
         self.threads = threads
+        self.line_rotation = line_rotation
 
     def recognise(self, image: np.ndarray) -> OcrPage:
         """Text of a grey-scale or BGR page image."""
         engine, lock = _engine(self.threads or -1)
         with lock:  # one onnxruntime session pool: concurrent callers would only contend
-            found, _elapsed = engine(image, text_score=self.min_confidence)
+            found, _elapsed = engine(
+                image, use_cls=self.line_rotation, text_score=self.min_confidence
+            )
         lines = [_line(item) for item in found or []]
         lines = [line for line in lines if line.text.strip()]
         return OcrPage(reading_order_text(lines), mean_confidence(lines), len(lines))

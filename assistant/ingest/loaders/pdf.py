@@ -92,7 +92,9 @@ def _recognise(path: Path, numbers: list[int], options: IngestSettings) -> dict[
     """OCR of the given pages (1-based) where it found text, rendered with PDFium."""
     import pypdfium2
 
-    recogniser = PageRecogniser(options.ocr_min_confidence, options.ocr_threads)
+    recogniser = PageRecogniser(
+        options.ocr_min_confidence, options.ocr_threads, options.ocr_line_rotation
+    )
     scale = options.ocr_dpi / 72
     pages: dict[int, Page] = {}
     try:
