@@ -88,7 +88,7 @@ def test_language_and_document_filters(corpus_index):
 def test_cross_lingual_terms_reach_the_other_language(corpus_index):
     retriever = corpus_index.retriever
     query = "At which meeting did the Committee consider the joint report?"
-    bridged = retriever.crosslingual_tokens(query, corpus_index.index.tokens(query))
+    bridged = retriever.prepare(query).terms("crosslingual")
     assert {"会议", "审议", "委员会"} <= set(bridged)
     lexical = retriever.search("谈判", 10, mode="lexical", langs=["en"])
     assert any("negotiat" in p.text for p in lexical)
@@ -107,6 +107,4 @@ def test_translated_terms_reuse_the_prepared_search_query(corpus_index):
     question = "At which meeting did the Committee consider the joint report?"
     retriever.search(question, 5)
     assert {"会议", "审议"} <= set(retriever.translated_terms(question))
-    assert retriever.prepare(question, translate=False) is retriever.prepare(
-        question, translate=False
-    )
+    assert retriever.prepare(question) is retriever.prepare(question)
