@@ -97,6 +97,12 @@ class RetrievalSettings(BaseModel):
     term_min_similarity: float = 0.7
     terms_per_token: int = 2
     crosslingual_weight: float = 1.0
+    # Dictionary query translation (assistant/index/dictionary.py, CC-CEDICT): each source
+    # term's corpus translations as one group of alternatives, in a BM25 run of its own.
+    dictionary_translation: bool = True
+    dictionary_weight: float = 1.0
+    dictionary_terms_per_token: int = 4
+    dictionary_ambiguity_damping: float = 0.0
 
 
 class LLMSettings(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.config import EmbedderSettings, Settings
+from assistant.index.dictionary import DICTIONARY, DictionaryExpander, SharedDictionary
 from assistant.index.embedders import Embedder
 from assistant.index.expanders import (
     CROSSLINGUAL,
@@ -49,6 +50,9 @@ def storage_errors() -> tuple[type[Exception], ...]:
     return (OSError, sqlite3.Error, ChromaError)
 
 
+_shared_dictionary = SharedDictionary()  # CC-CEDICT, parsed once per process
+
+
 def build_retriever(settings: Settings, index: HybridIndex) -> Retriever:
     """The retriever's parts, as settings choose them: expanders, sources and the fuser."""
     r = settings.retrieval
@@ -63,16 +67,28 @@ def build_retriever(settings: Settings, index: HybridIndex) -> Retriever:
                 index, min_similarity=r.term_min_similarity, per_token=r.terms_per_token
             )
         )
+    if r.dictionary_translation:
+        expanders.append(
+            DictionaryExpander(
+                _shared_dictionary,
+                index.tokens,
+                lambda terms: index.lexical.document_frequencies(terms),
+                per_term=r.dictionary_terms_per_token,
+                ambiguity_damping=r.dictionary_ambiguity_damping,
+            )
+        )
     sources: list[CandidateSource] = [
         DenseSource(index.vectors, QueryVectors(index.query_embedder), r.dense_candidates),
         KeywordSource(OWN_LANGUAGE, lambda: index.lexical, r.lexical_candidates),
         KeywordSource(CROSSLINGUAL, lambda: index.lexical, r.lexical_candidates),
+        KeywordSource(DICTIONARY, lambda: index.lexical, r.lexical_candidates),
     ]
     fuser = RoutedFusion(
         weights={
             "dense": r.dense_weight,
             OWN_LANGUAGE: r.lexical_weight,
             CROSSLINGUAL: r.crosslingual_weight,
+            DICTIONARY: r.dictionary_weight,
         },
         cosine_scale=r.dense_cosine_scale,
         prior_weight=r.language_prior_weight,
