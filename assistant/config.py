@@ -102,7 +102,6 @@ class RetrievalSettings(BaseModel):
     dictionary_translation: bool = True
     dictionary_weight: float = 1.0
     dictionary_terms_per_token: int = 4
-    dictionary_ambiguity_damping: float = 0.0
 
 
 class LLMSettings(BaseModel):

@@ -7,18 +7,18 @@ formal words of both languages: "consider" → 审议, 考虑, 斟酌 ...; 审�
 consider, to discuss".
 
 A source term's translations form one group (``TermGroup``): BM25 counts the best-matching
-alternative only, so a word with twelve glosses does not outweigh a word with one. Only
-translations that occur in the corpus are kept (a token BM25 does not know scores nothing), the
-rarest first (a specific term says more than a common one), at most ``per_term`` of them. A
-group's weight falls with the number of translations the dictionary offers (an ambiguous word
-is a weaker clue): ``1 / (1 + ambiguity_damping * ln(n))``.
+alternative only, so a word with twelve glosses does not outweigh a word with one, and BM25's
+idf weighs each alternative by its rarity in the corpus (a specific term says more than a
+common one). Only translations that occur in the corpus are kept (a token BM25 does not know
+scores nothing), the rarest first, at most ``per_term`` of them. Measured on the tune half of
+the development set (evals/retrieval_experiments.md): group weights damped by the number of
+translations (an ambiguous word as a weaker clue) gained nothing.
 """
 
 from __future__ import annotations
 
 import gzip
 import logging
-import math
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -142,18 +142,12 @@ class DictionaryExpander:
         document_frequencies: Callable[[Iterable[str]], Mapping[str, int]],
         *,
         per_term: int = 4,
-        ambiguity_damping: float = 0.0,
-        skip_covered: bool = True,
-        order: str = "sense",
         side: str = DICTIONARY,
     ) -> None:
-        self.order = order
         self._dictionary = dictionary
         self.tokenize = tokenize
         self.document_frequencies = document_frequencies
         self.per_term = per_term
-        self.ambiguity_damping = ambiguity_damping
-        self.skip_covered = skip_covered
         self.side = side
 
     def expand(self, query: Query) -> None:
@@ -172,23 +166,24 @@ class DictionaryExpander:
         )
         if not known:
             return None
-        weight = 1.0 / (1.0 + self.ambiguity_damping * math.log(len(known)))
-        return TermGroup(tuple(known[: self.per_term]), weight, source)
+        return TermGroup(tuple(known[: self.per_term]), 1.0, source)
 
     def _english_terms(
         self, query: Query, dictionary: BilingualDictionary
     ) -> list[tuple[str, list[str]]]:
         """Longest dictionary phrases of the question's words, left to right."""
         own = set(query.tokens)
-        skip = query.covered if self.skip_covered else set()
+        skip = query.covered
         words = [w for w in _WORD.findall(query.text.lower().replace("-", " "))]
         found: list[tuple[str, list[str]]] = []
         i = 0
         while i < len(words):
             for size in range(min(_MAX_PHRASE_WORDS, len(words) - i), 0, -1):
                 span = words[i : i + size]
-                if size == 1 and (span[0] not in own or span[0] in skip):
-                    continue  # stopwords and glossary-covered words are not translated
+                if size == 1 and span[0] not in own:
+                    continue  # a stopword alone is not translated
+                if all(word in skip for word in span):
+                    continue  # the glossary has translated it already
                 heads = _lookup_phrase(span, dictionary)
                 if heads:
                     found.append((" ".join(span), [h for h in heads if _HAN_TERM.fullmatch(h)]))
@@ -201,7 +196,7 @@ class DictionaryExpander:
     def _chinese_terms(
         self, query: Query, dictionary: BilingualDictionary
     ) -> list[tuple[str, list[str]]]:
-        skip = query.covered if self.skip_covered else set()
+        skip = query.covered
         found: list[tuple[str, list[str]]] = []
         matched: list[str] = []
         # Longest first: jieba's search mode also emits the parts of a word (恐怖主义 → 恐怖,

@@ -74,7 +74,6 @@ def build_retriever(settings: Settings, index: HybridIndex) -> Retriever:
                 index.tokens,
                 lambda terms: index.lexical.document_frequencies(terms),
                 per_term=r.dictionary_terms_per_token,
-                ambiguity_damping=r.dictionary_ambiguity_damping,
             )
         )
     sources: list[CandidateSource] = [
