@@ -39,7 +39,7 @@ _HAN_TERM = re.compile(f"[{HAN}]{{2,}}")  # single characters are too ambiguous 
 # Definitions that name another entry or describe usage rather than translate.
 _NOT_A_GLOSS = re.compile(
     r"^(?:(?:old |archaic |erhua |japanese )?variant of|see |see also|surname |cl:|abbr\.|"
-    r"used in|also written|also pr\.|pr\. |(?:tw|pr|lit\.|fig\.)\b|\(|\d)"
+    r"used in|also written|also pr\.|pr\. |\d)"
 )
 _LEADING = re.compile(r"^(?:to be |to |a |an |the )")
 
