@@ -3,8 +3,8 @@
 Each callback takes plain values (the question, the session, the filter controls) and returns
 plain values (messages, panel HTML, status text), so tests call them directly with a fake
 assistant. Asking is split in two steps: ``add_question`` runs at once (outside the queue) so the
-question shows immediately, and ``stream_answer`` runs in the queue, one generation at a time
-for a local model, while Gradio shows the user's place in the queue.
+question shows immediately, and ``stream_answer`` runs in the queue, as many at a time as the
+engine has slots, while Gradio shows each waiting user their place in the queue.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.answer.types import Answer
 from assistant.config import Settings
+from assistant.models.backends.engine_backend import EngineCrashedError
 from assistant.ui.citations import answer_plain_text
 from assistant.ui.filters import resolve_filters
 from assistant.ui.labels import t
@@ -95,6 +96,9 @@ class ChatCallbacks:
                     break
                 text += item
                 yield self._snapshot(session, ui_lang, status, partial=text, streaming=index)
+        except EngineCrashedError:
+            log.warning("The engine died while answering; the user is asked to ask again.")
+            record.error = t("engine_restarted", ui_lang)
         except Exception as exc:
             if _is_empty_question_error(exc):
                 session.turns.pop(index)
