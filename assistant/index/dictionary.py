@@ -26,16 +26,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.index.query import Query, TermGroup, other_language
-from assistant.text.cjk import HAN
+from assistant.index.term_bridge import term_language
 
 logger = logging.getLogger(__name__)
 
 DICTIONARY = "dictionary"
 _MAX_PHRASE_WORDS = 4
 _MAX_GLOSS_WORDS_ZH_EN = 2
+# Regular English endings and what they replace, to find a word's dictionary form.
+_SUFFIXES = (
+    ("ies", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("d", ""),
+)
 _WORD = re.compile(r"[a-z]+")
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]|（[^）]*）")
-_HAN_TERM = re.compile(f"[{HAN}]{{2,}}")  # single characters are too ambiguous to translate
 # Definitions that name another entry or describe usage rather than translate.
 _NOT_A_GLOSS = re.compile(
     r"^(?:(?:old |archaic |erhua |japanese )?variant of|see |see also|surname |cl:|abbr\.|"
@@ -116,8 +126,7 @@ class BilingualDictionary:
 def english_forms(word: str) -> list[str]:
     """The word and the base forms it may inflect from ("considered" → consider, considere)."""
     forms = [word]
-    for suffix, replacement in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
-                                ("ing", ""), ("ing", "e"), ("d", "")):  # fmt: skip
+    for suffix, replacement in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             forms.append(word[: len(word) - len(suffix)] + replacement)
     return list(dict.fromkeys(forms))
@@ -166,7 +175,7 @@ class DictionaryExpander:
         )
         if not known:
             return None
-        return TermGroup(tuple(known[: self.per_term]), 1.0, source)
+        return TermGroup(tuple(known[: self.per_term]), source=source)
 
     def _english_terms(
         self, query: Query, dictionary: BilingualDictionary
@@ -174,7 +183,7 @@ class DictionaryExpander:
         """Longest dictionary phrases of the question's words, left to right."""
         own = set(query.tokens)
         skip = query.covered
-        words = [w for w in _WORD.findall(query.text.lower().replace("-", " "))]
+        words = _WORD.findall(query.text.lower().replace("-", " "))
         found: list[tuple[str, list[str]]] = []
         i = 0
         while i < len(words):
@@ -186,7 +195,7 @@ class DictionaryExpander:
                     continue  # the glossary has translated it already
                 heads = _lookup_phrase(span, dictionary)
                 if heads:
-                    found.append((" ".join(span), [h for h in heads if _HAN_TERM.fullmatch(h)]))
+                    found.append((" ".join(span), [h for h in heads if term_language(h) == "zh"]))
                     i += size
                     break
             else:
@@ -202,7 +211,7 @@ class DictionaryExpander:
         # Longest first: jieba's search mode also emits the parts of a word (恐怖主义 → 恐怖,
         # 主义), whose glosses would repeat or blur the whole word's.
         for token in sorted(dict.fromkeys(query.tokens), key=len, reverse=True):
-            if not _HAN_TERM.fullmatch(token) or token in skip:
+            if term_language(token) != "zh" or token in skip:
                 continue
             glosses = dictionary.zh_to_en.get(token)
             if not glosses or any(token in longer for longer in matched):
