@@ -58,8 +58,15 @@ class ChatCallbacks:
         if not text:
             status = t("empty_question", ui_lang)
             return question or "", render_messages(session, ui_lang), session, status
+        # Cut here, before anything renders, stores or embeds it: one pasted book must not hold
+        # the queue, and follow-ups must not carry it into every later prompt.
+        limit = self.settings.answer.max_question_chars
+        status = ""
+        if len(text) > limit:
+            status = t("question_cut", ui_lang).format(limit=limit, length=len(text))
+            text = text[:limit]
         session.turns.append(TurnRecord(question=text))
-        return "", render_messages(session, ui_lang), session, ""
+        return "", render_messages(session, ui_lang), session, status
 
     def stream_answer(
         self,

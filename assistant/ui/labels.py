@@ -69,6 +69,10 @@ LABELS: dict[str, dict[UILang, str]] = {
         "可以换一种问法，或放宽文件范围。",
     },
     "error_badge": {"en": "Could not answer", "zh": "无法回答"},
+    "question_cut": {
+        "en": "The question was {length} characters long; only its first {limit} were used.",
+        "zh": "问题长达 {length} 个字符，只使用了前 {limit} 个字符。",
+    },
     "engine_restarted": {
         "en": "The model engine stopped while writing this answer and has been restarted. "
         "Please ask again; the rest of the conversation is kept.",

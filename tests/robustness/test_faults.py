@@ -443,6 +443,7 @@ def engine_assistant(small_corpus_index, use_embedder):
     answering.llm.model = "small"
     answering.llm.engine_slots = 2
     answering.answer.max_answer_tokens = 64
+    answering.answer.history_turns = 0  # no condensing call: the crash is what is tested
     model = load_chat_model(answering.llm, SMALL_MODEL.parent)
     prompts = PromptLibrary(answering.paths.prompts_dir)
     yield Assistant(retriever, model, use_embedder, prompts, answering), model

@@ -3,9 +3,9 @@
 Run by :class:`~assistant.models.engine.supervisor.EngineSupervisor` as
 ``python -m assistant.models.engine.server`` with the :class:`EngineConfig` as JSON on standard
 input and the API key in the environment variable ``ASSISTANT_ENGINE_KEY`` (never on the command
-line, where ``ps`` shows it). It binds 127.0.0.1 (on a port the kernel picks unless the config names one), prints one JSON line
-``{"address": ...}`` on standard output once the model is loaded, and serves until it is told to
-stop or its parent goes away.
+line, where ``ps`` shows it). It binds 127.0.0.1, on a port the kernel picks unless the config
+names one, prints one JSON line ``{"address": ...}`` on standard output once the model is
+loaded, and serves until it is told to stop or its parent goes away.
 
 Why a separate process: native code that faults (an illegal instruction, a segfault in a
 kernel) kills only this process; the app notices, tells the user whose answer was cut, and starts
@@ -20,13 +20,14 @@ import signal
 import sys
 import threading
 import time
+from typing import Any
 
 from assistant.models.engine.config import KEY_ENV, EngineConfig
 
 _PARENT_POLL_S = 1.0
 
 
-def build_server(config: EngineConfig, api_key: str):  # noqa: ANN201 (xllamacpp.Server)
+def build_server(config: EngineConfig, api_key: str) -> Any:  # an xllamacpp.Server
     """A started xllamacpp server for ``config``, listening on 127.0.0.1 only."""
     import xllamacpp
 

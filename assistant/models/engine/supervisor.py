@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from typing import IO
 
 import httpx
 
@@ -136,8 +137,10 @@ class EngineSupervisor:
         assert process.stdin is not None and process.stdout is not None
         process.stdin.write(self.config.to_json())
         process.stdin.close()
-        threading.Thread(target=self._drain_stderr, args=(process,), daemon=True).start()
+        threading.Thread(target=self._drain, args=(process.stderr,), daemon=True).start()
         announcement = self._read_announcement(process)
+        # Anything printed later must not fill the pipe and block the engine.
+        threading.Thread(target=self._drain, args=(process.stdout,), daemon=True).start()
         endpoint = EngineEndpoint(
             base_url=announcement["address"].rstrip("/"),
             api_key=key,
@@ -233,9 +236,9 @@ class EngineSupervisor:
             return False
         return response.status_code == 200
 
-    def _drain_stderr(self, process: subprocess.Popen[str]) -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
+    def _drain(self, stream: IO[str] | None) -> None:
+        assert stream is not None
+        for line in stream:
             line = line.rstrip()
             if line:
                 self._stderr.append(line)
