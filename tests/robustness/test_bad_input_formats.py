@@ -74,7 +74,7 @@ def test_bad_files_of_every_format_are_reported_and_the_batch_goes_on(
         )
         assert index.check().ok
 
-        scan_hit = retriever.search("330th meeting circulate joint report", 3, mode="lexical")
+        scan_hit = retriever.search("330th meeting circulate joint report", 3, langs=["en"])
         assert scan_hit[0].doc_id == "mixed-batch/good-scan.pdf"
         assert scan_hit[0].page == 1 and scan_hit[0].ocr_confidence is not None
         # A Simplified question finds a passage written in Traditional, shown as written.
