@@ -81,7 +81,7 @@ def _check_calibration(settings: Settings, index_fingerprint: str) -> None:
     Cosine scales differ between embedders, so a threshold from one is meaningless for another;
     added documents, by contrast, leave the scale alone and need no new calibration.
     """
-    recorded = load_calibration(settings.paths.evals_dir / "calibration.json")
+    recorded = load_calibration(settings.paths.calibration_file)
     if not recorded or not recorded.get("index_fingerprint"):
         return
     embedder_then = str(recorded["index_fingerprint"]).split(":", 1)[0]

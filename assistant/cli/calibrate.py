@@ -3,8 +3,9 @@
 Runs retrieval only (no model) for every question of the set, measures each relevance signal,
 picks the threshold for the configured signal (by default the highest refusal recall that
 keeps refusal precision ≥ 0.9; see ``assistant.answer.calibration``), and writes
-``evals/calibration.json`` with the curve, the date and the index fingerprint. Copy the
-threshold into ``AnswerSettings.min_relevance`` (or ``assistant.yaml``) to use it.
+``paths.calibration_file`` (``evals/calibration.json``) with the curve, the date and the index
+fingerprint. The settings read ``answer.min_relevance`` from that file, so the new threshold is
+in use from the next start, unless ``assistant.yaml`` or the environment pins one.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def calibrate_command(
         name: {"threshold": r.threshold, "f1": r.f1, "accuracy": r.accuracy}
         for name, r in results.items()
     }
-    target = out or settings.paths.evals_dir / "calibration.json"
+    target = out or settings.paths.calibration_file
     chosen.save(target)
     typer.echo(f"{'signal':<10} {'threshold':>9} {'F1':>6} {'acc':>6} {'prec':>6} {'recall':>6}")
     for name, r in results.items():
@@ -96,5 +97,5 @@ def calibrate_command(
         )
     typer.echo(
         f"\n{chosen.n_answerable} answerable, {chosen.n_unanswerable} unanswerable; wrote {target}"
-        f"\nset answer.min_relevance = {chosen.threshold} (signal {signal})"
+        f"\nanswer.min_relevance = {chosen.threshold} (signal {signal}) from the next start"
     )

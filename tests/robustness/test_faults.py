@@ -39,6 +39,7 @@ def cli_env(index_dir: Path, corpus_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
+            "ASSISTANT_PROFILE": "default",  # the CLI reads the settings below from the env
             "ASSISTANT_CONFIG": str(index_dir.parent / "no-such-config.yaml"),
             "ASSISTANT_PATHS__INDEX_DIR": str(index_dir),
             "ASSISTANT_PATHS__CORPUS_DIR": str(corpus_dir),
