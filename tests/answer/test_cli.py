@@ -97,7 +97,7 @@ def test_calibration_from_another_embedder_is_warned_about(tmp_path, caplog) -> 
     from assistant.container import _check_calibration
 
     settings = Settings()
-    settings.paths.evals_dir = tmp_path
+    settings.paths.calibration_file = tmp_path / "calibration.json"
     result = calibrate([0.9, 0.1], [True, False])
     result.index_fingerprint = "other-embedder:abc"
     result.save(tmp_path / "calibration.json")
