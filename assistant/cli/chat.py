@@ -29,7 +29,8 @@ def chat(lang: LangOption = "auto", doc: DocOption = None) -> None:
     language = check_lang(lang)
     assistant = open_assistant()
     doc_ids = doc_ids_for(assistant, doc)
-    session = ChatSession(get_settings().answer.history_turns)
+    session = ChatSession()
+    max_turns = get_settings().answer.history_turns
     typer.echo(_HELP)
     while True:
         try:
@@ -44,7 +45,8 @@ def chat(lang: LangOption = "auto", doc: DocOption = None) -> None:
             typer.echo("(new conversation / 新对话)")
             continue
         try:
-            answer = _answer(assistant, question, session, language, doc_ids)
+            history = session.history(max_turns)
+            answer = _answer(assistant, question, history, language, doc_ids)
         except EmptyQuestionError as exc:
             typer.echo(str(exc))
             continue
@@ -54,11 +56,11 @@ def chat(lang: LangOption = "auto", doc: DocOption = None) -> None:
         session.add(question, answer)
 
 
-def _answer(assistant, question, session, language, doc_ids) -> Answer:
+def _answer(assistant, question, history, language, doc_ids) -> Answer:
     """Stream the reply, then show the checked text if checking changed it, and the sources."""
     streamed: list[str] = []
     final: Answer | None = None
-    for item in assistant.stream(question, session.history, language=language, doc_ids=doc_ids):
+    for item in assistant.stream(question, history, language=language, doc_ids=doc_ids):
         if isinstance(item, Answer):
             final = item
         else:

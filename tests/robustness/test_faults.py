@@ -376,10 +376,10 @@ class RecordingAssistant:
 
 
 def test_model_server_killed_mid_answer(served_assistant) -> None:
+    from assistant.chat.session import ChatSession
     from assistant.ui.api import make_ask_endpoint
     from assistant.ui.chat import ChatCallbacks
     from assistant.ui.services import UIServices
-    from assistant.ui.session import ChatSession
 
     assistant, state, log_dir = served_assistant
     server = state["server"]
