@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.answer.assistant import Assistant, EmptyQuestionError
+from assistant.answer.assistant import EmptyQuestionError
 from assistant.answer.present import answer_to_dict, format_sources, format_timings
 from assistant.cli import app
 from assistant.config import get_settings
 from assistant.models.backends.base import BackendError
 from assistant.models.manager import ModelMissingError
 from assistant.models.manifest import UnknownModelError
+
+if TYPE_CHECKING:
+    from assistant.container import Container
+    from assistant.documents import DocumentService
 
 LangOption = Annotated[
     str, typer.Option("--lang", help="Answer language: zh, en or auto (the question's).")
@@ -23,29 +27,29 @@ DocOption = Annotated[
 ]
 
 
-def open_assistant() -> Assistant:
-    """The configured assistant, or a clear message and exit code 1."""
-    from assistant.container import build_assistant
+def open_container() -> Container:
+    """The configured services with the assistant built, or a clear message and exit code 1."""
+    from assistant.container import Container
 
+    container = Container(get_settings())
     try:
-        return build_assistant(get_settings())
+        container.assistant  # noqa: B018  (built now, so that a set-up failure is reported here)
     except Exception as exc:  # any set-up failure is the user's to fix: say what it was
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from exc
+    return container
 
 
-def doc_ids_for(assistant: Assistant, names: list[str] | None) -> list[str] | None:
+def doc_ids_for(documents: DocumentService, names: list[str] | None) -> list[str] | None:
     """Document ids for ``--doc`` values (ids or plain file names)."""
+    from assistant.documents import UnknownDocumentError
+
     if not names:
         return None
-    documents = assistant.retriever.index.documents()  # type: ignore[attr-defined]
-    found = []
-    for name in names:
-        matches = [d.doc_id for d in documents if name in (d.doc_id, d.source)]
-        if not matches:
-            raise typer.BadParameter(f"no indexed document named {name!r}", param_hint="--doc")
-        found.extend(matches)
-    return found
+    try:
+        return documents.resolve(names)
+    except UnknownDocumentError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--doc") from exc
 
 
 def check_lang(lang: str) -> str:
@@ -63,9 +67,10 @@ def ask(
 ) -> None:
     """Answer one question from the indexed documents, with checked citations."""
     language = check_lang(lang)
-    assistant = open_assistant()
+    container = open_container()
+    doc_ids = doc_ids_for(container.documents, doc)
     try:
-        answer = assistant.ask(question, language=language, doc_ids=doc_ids_for(assistant, doc))
+        answer = container.assistant.ask(question, language=language, doc_ids=doc_ids)
     except EmptyQuestionError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=2) from exc

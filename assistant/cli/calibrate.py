@@ -26,21 +26,20 @@ from assistant.config import get_settings
 
 def measure(question_set: Path) -> tuple[list[Relevance], list[bool], str]:
     """Relevance evidence and the answerable flag for every question, and the index fingerprint."""
+    from assistant.container import Container
     from assistant.eval.dataset import load_question_set
     from assistant.eval.runner import retrieval_query
-    from assistant.index.factory import build_retriever, open_index
 
     settings = get_settings()
     questions = load_question_set(question_set)
-    index = open_index(settings)
-    retriever = build_retriever(settings, index)
-    vectors = SentenceVectors(index.query_embedder)
-    evidence: list[Relevance] = []
-    for question in tqdm(questions, desc="retrieving", unit="q"):
-        query = retrieval_query(question)
-        passages = retriever.search(query, settings.retrieval.top_k)
-        evidence.append(relevance(query, passages, vectors, settings.answer.relevance_top_n))
-    return evidence, [q.answerable for q in questions], index.fingerprint
+    with Container(settings) as container:
+        vectors = SentenceVectors(container.embedder)
+        evidence: list[Relevance] = []
+        for question in tqdm(questions, desc="retrieving", unit="q"):
+            query = retrieval_query(question)
+            passages = container.retriever.search(query, settings.retrieval.top_k)
+            evidence.append(relevance(query, passages, vectors, settings.answer.relevance_top_n))
+        return evidence, [q.answerable for q in questions], container.index.fingerprint
 
 
 @app.command(name="calibrate")

@@ -9,7 +9,7 @@ from assistant.answer.present import format_sources, format_timings
 from assistant.answer.types import Answer
 from assistant.chat.session import ChatSession
 from assistant.cli import app
-from assistant.cli.ask import DocOption, LangOption, check_lang, doc_ids_for, open_assistant
+from assistant.cli.ask import DocOption, LangOption, check_lang, doc_ids_for, open_container
 from assistant.config import get_settings
 from assistant.models.backends.base import BackendError
 from assistant.models.manager import ModelMissingError
@@ -27,8 +27,9 @@ _HELP = (
 def chat(lang: LangOption = "auto", doc: DocOption = None) -> None:
     """Talk with the assistant in the terminal (streamed answers, sources after each)."""
     language = check_lang(lang)
-    assistant = open_assistant()
-    doc_ids = doc_ids_for(assistant, doc)
+    container = open_container()
+    assistant = container.assistant
+    doc_ids = doc_ids_for(container.documents, doc)
     session = ChatSession()
     max_turns = get_settings().answer.history_turns
     typer.echo(_HELP)

@@ -9,7 +9,7 @@ import typer
 
 from assistant.cli import app
 from assistant.config import get_settings
-from assistant.index.factory import open_index, storage_errors
+from assistant.index.factory import storage_errors
 from assistant.index.manifest import IndexMismatchError
 from assistant.index.st_embedder import EmbedderUnavailableError
 from assistant.index.store import HybridIndex
@@ -19,9 +19,11 @@ app.add_typer(index_app, name="index")
 
 
 def _open() -> HybridIndex:
+    from assistant.container import Container
+
     settings = get_settings()
     try:
-        return open_index(settings)
+        return Container(settings).index
     except (IndexMismatchError, EmbedderUnavailableError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from exc
