@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from assistant.answer.assistant import EmptyQuestionError
 from assistant.answer.present import answer_to_dict, format_sources, format_timings
 from assistant.cli import app
-from assistant.config import get_settings
+from assistant.cli.services import doc_ids_for, open_container
 from assistant.models.backends.base import BackendError
 from assistant.models.manager import ModelMissingError
 from assistant.models.manifest import UnknownModelError
-
-if TYPE_CHECKING:
-    from assistant.container import Container
-    from assistant.documents import DocumentService
 
 LangOption = Annotated[
     str, typer.Option("--lang", help="Answer language: zh, en or auto (the question's).")
@@ -25,31 +21,6 @@ LangOption = Annotated[
 DocOption = Annotated[
     list[str] | None, typer.Option("--doc", help="Only this document (file name or id).")
 ]
-
-
-def open_container() -> Container:
-    """The configured services with the assistant built, or a clear message and exit code 1."""
-    from assistant.container import Container
-
-    container = Container(get_settings())
-    try:
-        container.assistant  # noqa: B018  (built now, so that a set-up failure is reported here)
-    except Exception as exc:  # any set-up failure is the user's to fix: say what it was
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
-    return container
-
-
-def doc_ids_for(documents: DocumentService, names: list[str] | None) -> list[str] | None:
-    """Document ids for ``--doc`` values (ids or plain file names)."""
-    from assistant.documents import UnknownDocumentError
-
-    if not names:
-        return None
-    try:
-        return documents.resolve(names)
-    except UnknownDocumentError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--doc") from exc
 
 
 def check_lang(lang: str) -> str:

@@ -9,7 +9,8 @@ from assistant.answer.present import format_sources, format_timings
 from assistant.answer.types import Answer
 from assistant.chat.session import ChatSession
 from assistant.cli import app
-from assistant.cli.ask import DocOption, LangOption, check_lang, doc_ids_for, open_container
+from assistant.cli.ask import DocOption, LangOption, check_lang
+from assistant.cli.services import doc_ids_for, open_container
 from assistant.config import get_settings
 from assistant.models.backends.base import BackendError
 from assistant.models.manager import ModelMissingError

@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 
 from assistant.cli import app
+from assistant.cli.services import open_index
 from assistant.config import get_settings
 from assistant.index.factory import storage_errors
-from assistant.index.manifest import IndexMismatchError
-from assistant.index.st_embedder import EmbedderUnavailableError
 
 
 @app.command()
@@ -31,14 +30,7 @@ def ingest(
     from assistant.container import Container
 
     container = Container(settings, rebuild=rebuild)
-    try:
-        container.index  # noqa: B018  (opened now, so that a mismatch is reported before any work)
-    except (IndexMismatchError, EmbedderUnavailableError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
-    except storage_errors() as exc:
-        typer.echo(f"error: cannot open the index in {settings.paths.index_dir}: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
+    open_index(container)  # now, so that a mismatch is reported before any work
     try:
         report = container.ingest(targets)
     except storage_errors() as exc:

@@ -8,11 +8,9 @@ from typing import Annotated
 import typer
 
 from assistant.cli import app
-from assistant.cli.ask import doc_ids_for
+from assistant.cli.services import doc_ids_for, open_index
 from assistant.config import get_settings
-from assistant.index.manifest import IndexMismatchError
 from assistant.index.retriever import MODES
-from assistant.index.st_embedder import EmbedderUnavailableError
 from assistant.schema import Passage
 
 _SNIPPET_CHARS = 220
@@ -52,12 +50,8 @@ def search(
     from assistant.container import Container
 
     with Container(get_settings()) as container:
-        try:
-            documents = container.documents.documents()
-        except (IndexMismatchError, EmbedderUnavailableError) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(code=1) from exc
-        if not documents:
+        open_index(container)
+        if not container.documents.documents():
             typer.echo("The index is empty: run `assistant ingest` first.", err=True)
             raise typer.Exit(code=1)
         passages = container.retriever.search(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.answer.types import Answer, Turn
 from assistant.config import Settings
+from assistant.index.catalog import DocumentInfo
 
 if TYPE_CHECKING:
     from assistant.container import Container
@@ -35,17 +36,8 @@ class AnswerService(Protocol):
         ...
 
 
-class DocumentInfoLike(Protocol):
-    doc_id: str
-    source: str
-    title: str
-    lang: str
-    symbol: str | None
-    chunk_count: int
-
-
 class DocumentIndex(Protocol):
-    def documents(self) -> Sequence[DocumentInfoLike]: ...
+    def documents(self) -> Sequence[DocumentInfo]: ...
 
     def delete_document(self, doc_id: str) -> Any: ...
 
