@@ -49,20 +49,20 @@ CountTokens = Callable[[str], int]
 WordWeight = Callable[[str], float]
 
 
-_DEFAULTS = AnswerSettings()
-
-
 @dataclass(frozen=True)
 class FocusWeights:
-    """How much each signal counts in a sentence's score (defaults: the settings' defaults)."""
+    """How much each signal counts in a sentence's score (``answer.focus_*_weight``)."""
 
-    cosine: float = _DEFAULTS.focus_cosine_weight
-    words: float = _DEFAULTS.focus_word_weight
-    figures: float = _DEFAULTS.focus_figure_weight
+    cosine: float
+    words: float
+    figures: float
 
     @classmethod
     def from_settings(cls, answer: AnswerSettings) -> FocusWeights:
         return cls(answer.focus_cosine_weight, answer.focus_word_weight, answer.focus_figure_weight)
+
+
+DEFAULT_WEIGHTS = FocusWeights.from_settings(AnswerSettings())
 
 
 def unweighted(_word: str) -> float:
@@ -86,7 +86,7 @@ def sentence_scores(
     vectors: SentenceVectors | None,
     translated_terms: Collection[str] = (),
     weight: WordWeight = unweighted,
-    weights: FocusWeights = FocusWeights(),
+    weights: FocusWeights = DEFAULT_WEIGHTS,
 ) -> list[float]:
     """How strongly each sentence matches the question: cosine + word share + figure share
     (each times its ``weights``).
@@ -161,7 +161,7 @@ def focus_text(
     vectors: SentenceVectors | None,
     translated_terms: Collection[str] = (),
     weight: WordWeight = unweighted,
-    weights: FocusWeights = FocusWeights(),
+    weights: FocusWeights = DEFAULT_WEIGHTS,
 ) -> str:
     """``text`` itself when it fits in ``max_tokens``, else its best window of sentences.
 
@@ -189,7 +189,7 @@ def focus_passages(
     vectors: SentenceVectors | None,
     translated_terms: Collection[str] = (),
     *,
-    weights: FocusWeights = FocusWeights(),
+    weights: FocusWeights = DEFAULT_WEIGHTS,
 ) -> dict[str, str]:
     """What the model is shown of each retrieved passage, by chunk id (see ``focus_text``)."""
     weight = term_weights([p.text for p in passages])
