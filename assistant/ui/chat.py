@@ -3,8 +3,8 @@
 Each callback takes plain values (the question, the session, the filter controls) and returns
 plain values (messages, panel HTML, status text), so tests call them directly with a fake
 assistant. Asking is split in two steps: ``add_question`` runs at once (outside the queue) so the
-question shows immediately, and ``stream_answer`` runs in the queue, one generation at a time
-for a local model, while Gradio shows the user's place in the queue.
+question shows immediately, and ``stream_answer`` runs in the queue, as many at a time as the
+engine has slots, while Gradio shows each waiting user their place in the queue.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from assistant.answer.assistant import EmptyQuestionError
 from assistant.answer.types import Answer
 from assistant.chat.session import ChatSession, TurnRecord
 from assistant.config import Settings
+from assistant.models.backends.engine_backend import EngineCrashedError
 from assistant.ui.citations import answer_plain_text
 from assistant.ui.filters import resolve_filters
 from assistant.ui.labels import t
@@ -54,8 +55,15 @@ class ChatCallbacks:
         if not text:
             status = t("empty_question", ui_lang)
             return question or "", render_messages(session, ui_lang), session, status
+        # Cut here, before anything renders, stores or embeds it: one pasted book must not hold
+        # the queue, and follow-ups must not carry it into every later prompt.
+        limit = self.settings.answer.max_question_chars
+        status = ""
+        if len(text) > limit:
+            status = t("question_cut", ui_lang).format(limit=limit, length=len(text))
+            text = text[:limit]
         session.turns.append(TurnRecord(question=text))
-        return "", render_messages(session, ui_lang), session, ""
+        return "", render_messages(session, ui_lang), session, status
 
     def stream_answer(
         self,
@@ -96,6 +104,9 @@ class ChatCallbacks:
             session.turns.pop(index)
             yield self._snapshot(session, ui_lang, t("empty_question", ui_lang))
             return
+        except EngineCrashedError:
+            log.warning("The engine died while answering; the user is asked to ask again.")
+            record.error = t("engine_restarted", ui_lang)
         except Exception:
             log.exception("Answering failed for a question of %d characters", len(record.question))
             record.error = t("error_note", ui_lang)
