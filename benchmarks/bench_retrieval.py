@@ -111,7 +111,7 @@ def time_modes(container: Container, queries: list[str], repeats: int) -> dict[s
 
 def time_parts(container: Container, queries: list[str]) -> dict[str, Any]:
     """Steps of a fused search alone: query embedding, query preparation (tokens, glossary and
-    term-bridge expansion), one Chroma query, one BM25 query."""
+    term-bridge and dictionary expansion), one Chroma query, one BM25 query."""
     r, index, embedder = container.settings.retrieval, container.index, container.embedder
     retriever, _ = fresh_retriever(container)
     parts: dict[str, list[float]] = {"embed": [], "prepare": [], "chroma": [], "bm25": []}
@@ -119,7 +119,7 @@ def time_parts(container: Container, queries: list[str]) -> dict[str, Any]:
         vector = embedder.embed([query])[0]
         tokens = index.tokens(query)
         parts["embed"].append(_ms(lambda q=query: embedder.embed([q]))[0])
-        parts["prepare"].append(_ms(lambda q=query: retriever.prepare(q, translate=False))[0])
+        parts["prepare"].append(_ms(lambda q=query: retriever.prepare(q))[0])
         parts["chroma"].append(
             _ms(lambda v=vector: index.vectors.query(v, max(r.top_k, r.dense_candidates)))[0]
         )

@@ -32,7 +32,7 @@ from assistant.answer.refusal import (
     should_refuse,
 )
 from assistant.answer.support import SupportChecker, SupportThresholds
-from assistant.answer.types import Answer, Turn
+from assistant.answer.types import Answer, PromptPassage, Turn
 from assistant.config import Settings
 from assistant.index.embedders import Embedder
 from assistant.models.backends.base import ChatModel, GenerationParams
@@ -144,6 +144,9 @@ class Assistant:
 
         with _timed(answer, "pack"):
             packed = self._pack(standalone, answer.passages, lang)
+        answer.prompt_passages = [
+            PromptPassage(p.number, p.passage.chunk_id, p.text) for p in packed
+        ]
         yield from self._generate(answer, standalone, packed, lang, started)
         with _timed(answer, "attribute"):
             self._finish(answer, packed, lang)

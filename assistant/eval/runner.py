@@ -23,6 +23,7 @@ from tqdm import tqdm
 from assistant.answer.present import answer_to_dict
 from assistant.answer.types import Answer, Turn
 from assistant.config import Settings
+from assistant.eval.budget import error_budget, loss_stage
 from assistant.eval.dataset import (
     CorpusFiles,
     EvalQuestion,
@@ -49,6 +50,7 @@ from assistant.eval.provenance import (
     sha256_text,
 )
 from assistant.eval.rundir import RESULTS_FILE, SUMMARY_FILE, new_run_dir
+from assistant.eval.split import load_split, select_split, split_path
 from assistant.schema import Passage
 
 logger = logging.getLogger(__name__)
@@ -150,6 +152,10 @@ def _score_answer(outcome: QuestionOutcome, question: EvalQuestion, answer: Answ
         if has or c.supporting_sentences
     )
     outcome.evidence_cited = any(with_evidence) if outcome.has_evidence else None
+    if outcome.has_evidence:
+        outcome.evidence_in_prompt = any(
+            passage_has_evidence(p.text, question.evidence) for p in answer.prompt_passages
+        )
 
 
 _RECORDED_ANSWER_FIELDS = (
@@ -180,6 +186,14 @@ def _answer_fields(answer: Answer, evidence: Sequence[str]) -> dict[str, Any]:
         "answer_language": data["language"],
         **{name: data[name] for name in _RECORDED_ANSWER_FIELDS},
         "raw_text": answer.raw_text,
+        "prompt_passages": [
+            {
+                "number": p.number,
+                "chunk_id": p.chunk_id,
+                "has_evidence": bool(evidence) and passage_has_evidence(p.text, evidence),
+            }
+            for p in answer.prompt_passages
+        ],
         "citations": citations,
     }
 
@@ -217,6 +231,7 @@ def evaluate_question(
     ]
     record["timings"] = outcome.timings
     record["outcome"] = outcome.to_dict()
+    record["stage"] = loss_stage(outcome)
     record["passed"] = outcome.passed
     record["error"] = outcome.error
     return record
@@ -283,6 +298,7 @@ def run_eval(
     label: str = "",
     limit: int | None = None,
     only: Sequence[str] = (),
+    split: str | None = None,
     progress: bool = True,
 ) -> RunResult:
     """Evaluate every question and write ``<out_dir>/<timestamp>_<label>/``.
@@ -290,10 +306,16 @@ def run_eval(
     ``assistant_or_retriever`` is an ``Assistant`` (full mode) or a ``Retriever``
     (``retrieval_only``; an assistant's own retriever is used when given an assistant).
     ``only`` keeps the questions in any of the named slices ("en→zh", "q:en", "followup",
-    "tag:list"...) or with any of the named ids; ``limit`` then keeps the first N.
+    "tag:list"...) or with any of the named ids; ``limit`` then keeps the first N. ``split``
+    ("tune" or "test") first keeps one half of the set, as fixed in ``<set>_split.json``.
     """
     questions, set_stamp = _question_set_stamp(question_set)
     set_stamp["n_questions"] = len(questions)
+    set_stamp["split"] = split
+    if split is not None:
+        if not isinstance(question_set, str | Path):
+            raise ValueError("a split needs the question set's path (its split file is beside it)")
+        questions = select_split(questions, load_split(split_path(question_set), questions), split)
     doc_langs = CorpusFiles.scan(settings.paths.corpus_dir).langs
     if only:
         questions = select_questions(questions, doc_langs, only)
@@ -307,7 +329,8 @@ def run_eval(
 
     started = datetime.now(UTC)
     mode = "retrieval" if retrieval_only else "full"
-    name = f"{started.astimezone().strftime('%Y%m%d-%H%M%S')}_{_slug(label or mode)}"
+    label = label or (f"{mode}-{split}" if split else mode)
+    name = f"{started.astimezone().strftime('%Y%m%d-%H%M%S')}_{_slug(label)}"
     run_dir = new_run_dir(out_dir or settings.paths.runs_dir, name)
 
     if retrieval_only and questions:
@@ -331,7 +354,7 @@ def run_eval(
     outcomes = [QuestionOutcome.from_dict(r["outcome"]) for r in records]
     slices = summarize_slices(outcomes)
     summary: dict[str, Any] = {
-        "label": label or mode,
+        "label": label,
         "mode": mode,
         "run_dir": str(run_dir),
         "started_at": started.isoformat(),
@@ -347,6 +370,7 @@ def run_eval(
         "settings": settings_dump(settings),
         "metrics": slices["all"],
         "slices": slices,
+        "error_budget": error_budget(outcomes),
     }
     if summary["pipeline"]["model"] is None and records and not retrieval_only:
         summary["pipeline"]["model"] = next(
