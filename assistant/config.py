@@ -1,19 +1,36 @@
 """One typed settings object for the whole assistant.
 
-Defaults live in code; a YAML file (``assistant.yaml`` in the working directory, or the path in
-``ASSISTANT_CONFIG``) overrides them; environment variables override both, with the prefix
-``ASSISTANT_`` and ``__`` between nested names (``ASSISTANT_LLM__MODEL=small``). Profiles are
-plain YAML files selected with ``ASSISTANT_CONFIG`` (``settings/test.yaml``), not flags.
+Where a value comes from, later sources overriding earlier ones:
+
+1. defaults in code (this module);
+2. the **profile**: ``settings/<name>.yaml`` in the repository, chosen by ``ASSISTANT_PROFILE``
+   (``default``, the built-in values and no file; ``test``, hermetic test runs; ``server``, a
+   team deployment with a Chroma server and model servers, see ``docs/DEPLOYMENT.md``);
+3. the user's file, ``assistant.yaml`` in the working directory or the path in
+   ``ASSISTANT_CONFIG``;
+4. environment variables with the prefix ``ASSISTANT_`` and ``__`` between nested names
+   (``ASSISTANT_LLM__MODEL=small``);
+5. values passed to ``Settings(...)``.
+
+A profile may shut out sources 3 and 4 (``sources:`` in its file): the ``test`` profile does, so
+that a developer's ``assistant.yaml`` or exported variables never change what a test sees.
+
+Thresholds fitted on data are not copied here: ``answer.min_relevance`` is read from the
+calibration file that ``assistant calibrate`` writes (``paths.calibration_file``) unless a file,
+the environment or the caller sets it.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+import yaml
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,7 +38,16 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+logger = logging.getLogger(__name__)
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROFILES_DIR = PROJECT_ROOT / "settings"
+PROFILE_ENV = "ASSISTANT_PROFILE"
+DEFAULT_PROFILE = "default"
+
+
+class SettingsError(ValueError):
+    """The settings cannot be assembled (unknown profile, missing calibration); says the fix."""
 
 
 def _default_models_dir() -> Path:
@@ -39,6 +65,8 @@ class PathSettings(BaseModel):
     runs_dir: Path = PROJECT_ROOT / "evals" / "runs"
     feedback_file: Path = PROJECT_ROOT / "feedback" / "feedback.jsonl"
     glossary_file: Path = PROJECT_ROOT / "assistant" / "index" / "glossary.tsv"
+    # Written by `assistant calibrate`; thresholds fitted on data are read from it.
+    calibration_file: Path = PROJECT_ROOT / "evals" / "calibration.json"
 
 
 class ChunkSettings(BaseModel):
@@ -150,7 +178,9 @@ class AnswerSettings(BaseModel):
     context_token_budget: int = 450
     max_passages: int = 8
     passage_focus_tokens: int = 100  # longer passages shown as their best sentences (focus.py)
-    min_relevance: float = 0.205  # calibrated on evals/dev.jsonl; see evals/calibration.json
+    # Refusal threshold for relevance_signal; None: read from paths.calibration_file (the
+    # threshold `assistant calibrate` fitted for that signal on evals/dev.jsonl).
+    min_relevance: float | None = None
     relevance_signal: Literal["dense", "lexical", "sentence", "combined"] = "dense"
     relevance_top_n: int = 3  # passages whose evidence the refusal decision looks at
     history_turns: int = 4
@@ -163,6 +193,24 @@ class AnswerSettings(BaseModel):
     support_min_cosine_with_numbers: float = 0.3  # ... lower bar when all figures match
     support_min_cosine_same_language: float = 0.75  # same language: near-verbatim paraphrase
     refuse_unsupported: bool = True  # a reply no passage supports at all becomes a refusal
+    # When a sentence's added figures all match, this share of support_min_overlap of its
+    # added words is enough (the wording around a right figure is often the model's own).
+    support_figure_overlap_factor: float = 0.5
+    # Share of a sentence's added figures that must occur in the passage (support.py).
+    support_min_figure_share: float = 0.5
+    # Weight of the matching-figures share when ranking passages and evidence sentences.
+    support_figure_weight: float = 0.5
+    # Evidence sentences shown: those scoring at least this share of the best one.
+    evidence_relative_cutoff: float = 0.8
+    # Ranking bonus of a passage the model quoted verbatim (quote-then-answer) when an uncited
+    # sentence is attributed after the fact (citations.py).
+    citation_quoted_bonus: float = 0.2
+    # Focused passages (focus.py): a sentence's score is these weights times its embedding
+    # cosine with the question, its weighted share of the question's words and its share of
+    # the question's figures.
+    focus_cosine_weight: float = 1.0
+    focus_word_weight: float = 1.0
+    focus_figure_weight: float = 1.0
 
 
 class AppSettings(BaseModel):
@@ -194,6 +242,13 @@ class EvalSettings(BaseModel):
     gate_latency_ratio: float = 1.5
 
 
+class SourceSettings(BaseModel):
+    """Which outside sources a profile lets in: the ``sources:`` key of a profile file only."""
+
+    user_file: bool = True  # ./assistant.yaml or the file named by ASSISTANT_CONFIG
+    environment: bool = True  # ASSISTANT_* variables
+
+
 class Settings(BaseSettings):
     """Everything configurable, in one object passed down from the front doors."""
 
@@ -213,6 +268,16 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     app: AppSettings = Field(default_factory=AppSettings)
     evaluation: EvalSettings = Field(default_factory=EvalSettings)
+    profile: str = DEFAULT_PROFILE  # recorded from ASSISTANT_PROFILE; setting it does nothing
+
+    @model_validator(mode="after")
+    def _calibrated_thresholds(self) -> Settings:
+        """Fill the thresholds fitted on data from the calibration file (unless set)."""
+        if self.answer.min_relevance is None:
+            self.answer.min_relevance = calibrated_min_relevance(
+                self.paths.calibration_file, self.answer.relevance_signal
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -223,11 +288,91 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        yaml_path = Path(os.environ.get("ASSISTANT_CONFIG", "assistant.yaml"))
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        if yaml_path.is_file():
-            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=yaml_path))
+        profile = os.environ.get(PROFILE_ENV) or DEFAULT_PROFILE
+        profile_file = profile_path(profile)
+        allowed = SourceSettings.model_validate(_read_yaml(profile_file).get("sources", {}))
+        sources: list[PydanticBaseSettingsSource] = [
+            _ProfileName(settings_cls, profile),
+            init_settings,
+        ]
+        if allowed.environment:
+            sources.append(env_settings)
+        user_file = Path(os.environ.get("ASSISTANT_CONFIG", "assistant.yaml"))
+        if allowed.user_file and user_file.is_file():
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=user_file))
+        if profile_file is not None:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=profile_file))
         return tuple(sources)
+
+
+class _ProfileName(PydanticBaseSettingsSource):
+    """Records which profile the settings were built with (first source: nothing overrides it)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], profile: str) -> None:
+        super().__init__(settings_cls)
+        self._profile = profile
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {"profile": self._profile}
+
+
+def profile_names() -> list[str]:
+    """``default`` and every ``settings/<name>.yaml``."""
+    return sorted({DEFAULT_PROFILE, *(p.stem for p in PROFILES_DIR.glob("*.yaml"))})
+
+
+def profile_path(profile: str) -> Path | None:
+    """The file of ``profile`` (None for ``default`` without a file); unknown names raise."""
+    path = PROFILES_DIR / f"{profile}.yaml"
+    if path.is_file():
+        return path
+    if profile == DEFAULT_PROFILE:
+        return None
+    raise SettingsError(
+        f"unknown settings profile {profile!r} ({PROFILE_ENV}); "
+        f"choose one of {', '.join(profile_names())}"
+    )
+
+
+def _read_yaml(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def calibrated_min_relevance(calibration_file: Path, signal: str) -> float:
+    """The refusal threshold ``assistant calibrate`` fitted for ``signal``.
+
+    The file holds the chosen signal's threshold and, under ``alternatives``, every other
+    signal's, so switching ``answer.relevance_signal`` needs no new calibration run. With no
+    threshold for the signal the gate refuses nothing before the model (0.0) and says how to
+    calibrate: ``assistant calibrate`` itself must be able to start without one.
+    """
+    recorded: dict[str, Any] = {}
+    if calibration_file.is_file():
+        try:
+            recorded = json.loads(calibration_file.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(
+                f"{calibration_file} is not a calibration file ({exc}): run "
+                "`assistant calibrate evals/dev.jsonl` to write it again"
+            ) from exc
+    if recorded.get("signal") == signal:
+        return float(recorded["threshold"])
+    alternative = recorded.get("alternatives", {}).get(signal)
+    if alternative is not None:
+        return float(alternative["threshold"])
+    logger.warning(
+        "no refusal threshold for relevance signal %s in %s: nothing is refused before the "
+        "model until `assistant calibrate evals/dev.jsonl --signal %s`",
+        signal,
+        calibration_file,
+        signal,
+    )
+    return 0.0
 
 
 @lru_cache(maxsize=1)

@@ -134,14 +134,11 @@ def check_generation(settings: Settings) -> CheckResult:
 
 
 def check_index(settings: Settings) -> CheckResult:
-    from assistant.index.factory import open_index
+    from assistant.container import Container
 
-    index = open_index(settings)
-    try:
-        documents = len(index.documents())
-        found = index.check()
-    finally:
-        index.close()
+    with Container(settings) as container:
+        documents = len(container.documents.documents())
+        found = container.index.check()
     detail = f"{documents} documents; " + "; ".join(found.lines())
     if not found.ok:
         return CheckResult("index", False, detail, "assistant index check --repair")

@@ -1,6 +1,6 @@
 """End-to-end answer latency per model, beside the engine's own figures from ``bench_llm.py``.
 
-For each model (default, small) the full answering pipeline (``build_assistant``: condense →
+For each model (default, small) the full answering pipeline (``Container.assistant``: condense →
 retrieve → refuse-or-pack → generate → check citations) answers a representative subset of
 the development set over the shipped corpus. Per question: the time until the user sees text
 (``first text``: the first generated token, or the whole refusal when no model call is needed),
@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.container import build_assistant
+from assistant.container import Container, build_chat_model
 from assistant.eval.dataset import EvalQuestion, doc_language
 from assistant.eval.metrics import QuestionOutcome, summarize
 from assistant.eval.runner import evaluate_question
@@ -65,9 +65,8 @@ def run_model(
 ) -> dict[str, Any]:
     """Answer every question with ``model``; per-question records and their summary."""
     settings = settings_for(model, index_dir, quick)
-    assistant = build_assistant(settings)
-    timed = TimedChatModel(assistant.chat_model)
-    assistant.chat_model = timed
+    timed = TimedChatModel(build_chat_model(settings))
+    assistant = Container(settings, chat_model=timed).assistant
     load_s = warm_up(timed, assistant)
     timed.take()
     asker = StreamingAsker(assistant)

@@ -22,7 +22,7 @@ import numpy as np
 import typer
 
 from assistant.config import Settings
-from assistant.index.factory import build_embedder
+from assistant.container import Container
 from assistant.logging_setup import configure_logging
 from benchmarks.common import (
     DEFAULT_WORK_DIR,
@@ -103,7 +103,7 @@ def main(
     settings = Settings()
     en, zh = load_pairs(tsv, QUICK_PAIRS if quick else None)
     load_started = time.perf_counter()
-    embedder = build_embedder(settings.embedder)
+    embedder = Container(settings).embedder
     load_s = time.perf_counter() - load_started
     t0 = time.perf_counter()
     en_vecs = embedder.embed(en)

@@ -21,11 +21,10 @@ from typing import Annotated, Any
 import typer
 
 from assistant.answer.prompts import PromptLibrary
-from assistant.container import build_assistant
+from assistant.container import Container, build_chat_model
 from assistant.eval.dataset import doc_language
 from assistant.eval.metrics import QuestionOutcome, summarize
 from assistant.eval.runner import evaluate_question
-from assistant.index.factory import build_embedder
 from assistant.logging_setup import configure_logging
 from assistant.models.backends.base import GenerationParams
 from benchmarks.answering import (
@@ -141,15 +140,15 @@ def main(
     ours_build = build_fresh(corpus, work_dir, quick)
     settings = settings_for(model, index_dir(work_dir, corpus, quick), quick)
     questions, doc_langs = question_subset(settings.paths.corpus_dir, limit, quick)
-    assistant = build_assistant(settings)
-    timed = {"ours": TimedChatModel(assistant.chat_model)}
-    timed["naive"] = TimedChatModel(assistant.chat_model)
-    assistant.chat_model = timed["ours"]
+    model = build_chat_model(settings)  # one model, timed apart for each pipeline
+    timed = {"ours": TimedChatModel(model), "naive": TimedChatModel(model)}
+    container = Container(settings, chat_model=timed["ours"])
+    assistant = container.assistant
     load_s = warm_up(timed["ours"], assistant)
 
     naive_dir = work_dir / ("naive-quick" if quick else "naive")
     shutil.rmtree(naive_dir, ignore_errors=True)
-    embedder = build_embedder(settings.embedder)
+    embedder = container.embedder
     t0 = time.perf_counter()
     naive_index = build_naive_index(
         corpus.paths[0], naive_dir / "chroma", embedder, QUICK_NAIVE_CHUNK if quick else None

@@ -1,10 +1,10 @@
 """Query latency at scale: dense, BM25 and fused retrieval on indexes of growing size.
 
 The indexes are the ones ``bench_ingest`` builds (reused from the work directory when present,
-built here otherwise). The queries are the development set's questions (follow-ups joined to
-the question before them, as the retrieval-only evaluation does) plus a few generic ones. Every
-mode gets a fresh retriever per pass (``build_retriever``, warmed up as the app does), so each
-query pays for its own embedding, as a new question does; a separate pass times the parts
+built here otherwise). The queries are the development set's questions (follow-ups joined to the
+question before them, as the retrieval-only evaluation does) plus a few generic ones. Every mode
+gets a fresh retriever per pass (``Container.new_retriever``, warmed up as the app does), so
+each query pays for its own embedding, as a new question does; a separate pass times the parts
 (embedding, query preparation, Chroma, BM25) alone.
 
     .venv/bin/python -m benchmarks.bench_retrieval
@@ -22,11 +22,10 @@ from typing import Annotated, Any
 import typer
 
 from assistant.config import Settings
+from assistant.container import Container
 from assistant.eval.dataset import load_question_set
 from assistant.eval.runner import retrieval_query
 from assistant.index.embedders import Embedder
-from assistant.index.factory import build_embedder, build_retriever, open_index
-from assistant.index.store import HybridIndex
 from assistant.logging_setup import configure_logging
 from benchmarks.common import (
     DEFAULT_WORK_DIR,
@@ -84,25 +83,23 @@ def _summary(values: list[float]) -> dict[str, float | None]:
     }
 
 
-def fresh_retriever(index: HybridIndex, settings: Settings) -> tuple[Any, float]:
+def fresh_retriever(container: Container) -> tuple[Any, float]:
     """The configured retriever (as the app builds it), warmed up; and the warm-up seconds."""
-    retriever = build_retriever(settings, index)
+    retriever = container.new_retriever()
     started = time.perf_counter()
     retriever.warm_up()
     return retriever, time.perf_counter() - started
 
 
-def time_modes(
-    index: HybridIndex, settings: Settings, queries: list[str], repeats: int
-) -> dict[str, Any]:
+def time_modes(container: Container, queries: list[str], repeats: int) -> dict[str, Any]:
     """Latency of ``Retriever.search`` per mode, a fresh retriever (empty query cache) per pass."""
-    top_k = settings.retrieval.top_k
+    top_k = container.settings.retrieval.top_k
     out: dict[str, Any] = {}
     for mode in MODES:
         wall: list[float] = []
         cpu: list[float] = []
         for _ in range(repeats):
-            retriever, _ = fresh_retriever(index, settings)
+            retriever, _ = fresh_retriever(container)
             retriever.search(WARM_UP, top_k, mode=mode)
             for query in queries:
                 w, c = _ms(lambda q=query, r=retriever, m=mode: r.search(q, top_k, mode=m))
@@ -112,16 +109,16 @@ def time_modes(
     return out
 
 
-def time_parts(index: HybridIndex, settings: Settings, queries: list[str]) -> dict[str, Any]:
+def time_parts(container: Container, queries: list[str]) -> dict[str, Any]:
     """Steps of a fused search alone: query embedding, query preparation (tokens, glossary and
     term-bridge and dictionary expansion), one Chroma query, one BM25 query."""
-    r = settings.retrieval
-    retriever, _ = fresh_retriever(index, settings)
+    r, index, embedder = container.settings.retrieval, container.index, container.embedder
+    retriever, _ = fresh_retriever(container)
     parts: dict[str, list[float]] = {"embed": [], "prepare": [], "chroma": [], "bm25": []}
     for query in queries:
-        vector = index.query_embedder.embed([query])[0]
+        vector = embedder.embed([query])[0]
         tokens = index.tokens(query)
-        parts["embed"].append(_ms(lambda q=query: index.query_embedder.embed([q]))[0])
+        parts["embed"].append(_ms(lambda q=query: embedder.embed([q]))[0])
         parts["prepare"].append(_ms(lambda q=query: retriever.prepare(q))[0])
         parts["chroma"].append(
             _ms(lambda v=vector: index.vectors.query(v, max(r.top_k, r.dense_candidates)))[0]
@@ -142,11 +139,12 @@ def measure(
 ) -> dict[str, Any]:
     target = ensure_index(spec, work_dir, quick)
     settings = bench_settings(target)
+    container = Container(settings, embedder=embedder)
     opened = time.perf_counter()
-    index = open_index(settings, embedder)
+    index = container.index
     open_s = time.perf_counter() - opened
     try:
-        _, warm_s = fresh_retriever(index, settings)
+        _, warm_s = fresh_retriever(container)
         row = {
             "key": spec.key,
             "label": spec.label,
@@ -155,11 +153,11 @@ def measure(
             "chunks": index.catalog.chunk_count(),
             "open_s": open_s,
             "warm_up_s": warm_s,
-            "modes": time_modes(index, settings, queries, repeats),
-            "parts_ms": time_parts(index, settings, queries),
+            "modes": time_modes(container, queries, repeats),
+            "parts_ms": time_parts(container, queries),
         }
     finally:
-        index.close()
+        container.close()
     return row
 
 
@@ -252,7 +250,7 @@ def main(
     started = time.perf_counter()
     machine = machine_description()
     queries = load_queries(quick)
-    embedder = build_embedder(Settings().embedder)
+    embedder = Container(Settings()).embedder  # one embedder for every size's index
     specs = [s for s in corpus_specs(work_dir, quick) if not only or s.key in only]
     rows = [measure(spec, embedder, work_dir, quick, queries, repeats) for spec in specs]
     slopes = growth(rows)

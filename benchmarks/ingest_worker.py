@@ -39,19 +39,18 @@ def main(
     """Ingest PATHS into the index at INDEX_DIR and write the timings to OUT."""
     configure_logging()
     importing = time.perf_counter()
-    from assistant.index.factory import open_index
-    from assistant.ingest.pipeline import ingest_paths
+    from assistant.container import Container
 
-    settings = bench_settings(index_dir)
+    container = Container(bench_settings(index_dir))
     opened = time.perf_counter()
-    index = open_index(settings)
+    index = container.index
     open_s = time.perf_counter() - opened
     try:
-        report = ingest_paths(paths, index, settings)
+        report = container.ingest(paths)
         chunks_total = index.catalog.chunk_count()
         documents_total = len(index.documents())
     finally:
-        index.close()
+        container.close()
     payload = {
         **report.counts(),
         "chunks_written": report.chunks_written,

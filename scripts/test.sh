@@ -5,6 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# --fast: the inner loop, under 5 minutes: no model, no browser, nothing downloaded. Lint and the
+# tests marked neither `slow` nor `browser` (pyproject.toml); the full run below is what CI runs.
+if [[ "${1:-}" == "--fast" ]]; then
+    shift
+    bash scripts/bootstrap.sh test
+    export PATH="$PWD/.venv/bin:$PATH"
+    ruff check assistant tests app.py benchmarks
+    ruff format --check assistant tests app.py benchmarks
+    exec python -m pytest -q -m "not slow and not browser" "$@"
+fi
+
 bash scripts/bootstrap.sh test
 export PATH="$PWD/.venv/bin:$PATH"
 

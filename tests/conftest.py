@@ -1,4 +1,10 @@
-"""Session-wide fixtures shared by every test package: the real embedder and a real index.
+"""Session-wide fixtures shared by every test package: hermetic settings, the real embedder
+and a real index.
+
+Every test runs under the ``test`` settings profile (``settings/test.yaml``) with no
+``ASSISTANT_*`` setting in its environment, so a developer's ``assistant.yaml`` or exported
+variables never change what it sees; a test of those overrides (or one that configures a
+subprocess through them) asks for ``settings_from_environment``.
 
 Loading USE takes seconds and indexing the shipped corpus tens of seconds, so both happen once
 per test session; tests that change an index build their own small one in ``tmp_path``.
@@ -12,9 +18,35 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import PROJECT_ROOT, Settings
+from assistant.config import PROFILE_ENV, PROJECT_ROOT, Settings, get_settings
 
 CORPUS_DIR = PROJECT_ROOT / "corpus"
+# Variables that choose what the tests themselves run (which model, where benchmarks write),
+# not settings of the assistant: kept.
+_TEST_KNOBS = ("ASSISTANT_TEST_", "ASSISTANT_E2E_", "ASSISTANT_BENCH_")
+
+
+@pytest.fixture(autouse=True)
+def hermetic_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The ``test`` profile and no ``ASSISTANT_*`` setting in the environment, for every test."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("ASSISTANT_") and not name.startswith(_TEST_KNOBS):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv(PROFILE_ENV, "test")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def settings_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Opt in to ``ASSISTANT_*`` variables (the ``default`` profile) for this test and the
+    processes it starts; the working directory's ``assistant.yaml`` stays shut out."""
+    monkeypatch.setenv(PROFILE_ENV, "default")
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "no-assistant.yaml"))
+    get_settings.cache_clear()
 
 
 def make_settings(index_dir: Path, corpus_dir: Path = CORPUS_DIR) -> Settings:

@@ -18,7 +18,7 @@ from typing import Protocol
 from assistant.answer.citations import attribute_citations, has_grounded_content
 from assistant.answer.condense import CONDENSE_PROMPTS, condense_question
 from assistant.answer.evidence import SentenceVectors
-from assistant.answer.focus import focus_passages
+from assistant.answer.focus import FocusWeights, focus_passages
 from assistant.answer.generation import STOP, build_answer_prompt, prompt_overhead_tokens
 from assistant.answer.language import AnswerLanguage, answer_language, in_question_script
 from assistant.answer.markers import strip_markers
@@ -78,15 +78,7 @@ class Assistant:
         self.settings = settings
         self.vectors = SentenceVectors(embedder) if embedder is not None else None
         a = settings.answer
-        self.checker = SupportChecker(
-            self.vectors,
-            SupportThresholds(
-                a.support_min_overlap,
-                a.support_min_cosine,
-                a.support_min_cosine_with_numbers,
-                a.support_min_cosine_same_language,
-            ),
-        )
+        self.checker = SupportChecker(self.vectors, SupportThresholds.from_settings(a))
         self._refusal_phrases = [
             *prompts.get("model_refusal_phrases", "zh").lines(),
             *prompts.get("model_refusal_phrases", "en").lines(),
@@ -211,6 +203,7 @@ class Assistant:
                 count,
                 self.vectors,
                 self.retriever.translated_terms(question),
+                weights=FocusWeights.from_settings(a),
             )
         return pack_passages(passages, budget, count, a.max_passages, focused)
 
@@ -267,6 +260,7 @@ class Assistant:
             quote_evidence=quote_evidence,
             is_refusal_sentence=lambda s: is_refusal_sentence(s, self._refusal_phrases),
             question=answer.standalone_question or answer.question,
+            quoted_bonus=self.settings.answer.citation_quoted_bonus,
         )
         if self.settings.answer.refuse_unsupported and not has_grounded_content(result):
             logger.info("no sentence of the reply adds a fact a passage backs: refusing")

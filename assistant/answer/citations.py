@@ -17,9 +17,10 @@ from assistant.answer.markers import insert_markers, strip_markers
 from assistant.answer.packing import PackedPassage
 from assistant.answer.support import Support, SupportChecker
 from assistant.answer.types import Citation
+from assistant.config import AnswerSettings
 from assistant.text.sentences import split_sentences
 
-_QUOTED_BONUS = 0.2
+_DEFAULT_QUOTED_BONUS = AnswerSettings().citation_quoted_bonus
 
 
 @dataclass
@@ -76,12 +77,14 @@ def attribute_citations(
     quote_evidence: Mapping[int, tuple[str, ...]] | None = None,
     is_refusal_sentence: Callable[[str], bool] = lambda _s: False,
     question: str = "",
+    quoted_bonus: float = _DEFAULT_QUOTED_BONUS,
 ) -> CitationResult:
     """Check, repair and renumber the citations of ``raw_answer`` (see the module docstring).
 
     ``question`` (the standalone question) lets the check look at what each sentence adds.
     ``quote_evidence`` maps a passage number to passage sentences the model quoted verbatim
-    (quote-then-answer); those passages are preferred and their quotes are the evidence shown.
+    (quote-then-answer); those passages are preferred (by ``quoted_bonus``,
+    ``answer.citation_quoted_bonus``) and their quotes are the evidence shown.
     """
     quote_evidence = quote_evidence or {}
     text, markers = strip_markers(raw_answer)
@@ -106,7 +109,9 @@ def attribute_citations(
         )
         dropped += _check_cited(attribution, packed, checker, quote_evidence, question)
         if attribution.factual and not attribution.kept:
-            _attribute_post_hoc(attribution, packed, checker, quote_evidence, question)
+            _attribute_post_hoc(
+                attribution, packed, checker, quote_evidence, question, quoted_bonus
+            )
         sentences.append(attribution)
 
     display = _display_numbers(sentences)
@@ -159,6 +164,7 @@ def _attribute_post_hoc(
     checker: SupportChecker,
     quote_evidence: Mapping[int, tuple[str, ...]],
     question: str,
+    quoted_bonus: float,
 ) -> None:
     """Give an uncited factual sentence the passage that supports it best, if one does."""
     best: tuple[float, int, Support] | None = None
@@ -166,7 +172,7 @@ def _attribute_post_hoc(
         support = checker.check(attribution.text, item.passage.text, question)
         if not support.supported:
             continue
-        score = support.score + (_QUOTED_BONUS if item.number in quote_evidence else 0.0)
+        score = support.score + (quoted_bonus if item.number in quote_evidence else 0.0)
         if best is None or score > best[0]:
             best = (score, item.number, support)
     if best is not None:

@@ -108,15 +108,18 @@ def weighted_coverage(
     return sum(weight(word) for word in claim if word in evidence) / total
 
 
-def numbers_supported(claim_numbers: set[str], evidence_numbers: set[str]) -> bool:
-    """True when the claim has no figures or at least half of them occur in the evidence.
+def numbers_supported(
+    claim_numbers: set[str], evidence_numbers: set[str], min_share: float = 0.5
+) -> bool:
+    """True when the claim has no figures or at least ``min_share`` of them are in the evidence.
 
-    Half, not all, because an answer may add a figure that is a count of listed items or repeat
-    one from the question; a claim whose figures are all absent is almost always a wrong fact.
+    Half (``answer.support_min_figure_share``), not all, because an answer may add a figure that
+    is a count of listed items or repeat one from the question; a claim whose figures are all
+    absent is almost always a wrong fact.
     """
     if not claim_numbers:
         return True
-    return len(claim_numbers & evidence_numbers) * 2 >= len(claim_numbers)
+    return len(claim_numbers & evidence_numbers) >= min_share * len(claim_numbers)
 
 
 class SentenceVectors:

@@ -7,9 +7,10 @@ best-matching sentence and the neighbours that fit beside it, in document order;
 already fits is shown whole. The freed budget lets more of the retrieved passages reach the
 model, which matters because the passage holding the answer is often not the first one.
 
-A sentence's score adds three explainable signals (see ``evidence``): the cosine of its
-multilingual embedding with the question's, the weighted share of the question's words it
-contains, and the share of the question's figures it contains.
+A sentence's score adds three explainable signals (see ``evidence``), each times its weight in
+``FocusWeights`` (``answer.focus_*_weight``, 1:1:1 by default): the cosine of its multilingual
+embedding with the question's, the weighted share of the question's words it contains, and the
+share of the question's figures it contains.
 
 - For a question in the other language the words are the question's terms carried across by
   the retriever's glossary and term bridge ("meeting" → 会议, "consider" → 审议): sentence
@@ -26,6 +27,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 
 from assistant.answer.evidence import (
     SentenceVectors,
@@ -37,6 +39,7 @@ from assistant.answer.evidence import (
     weighted_coverage,
 )
 from assistant.answer.support import passage_sentences
+from assistant.config import AnswerSettings
 from assistant.schema import Passage
 from assistant.text.cjk import han_ratio
 
@@ -44,6 +47,22 @@ _ELLIPSIS = "…"
 
 CountTokens = Callable[[str], int]
 WordWeight = Callable[[str], float]
+
+
+@dataclass(frozen=True)
+class FocusWeights:
+    """How much each signal counts in a sentence's score (``answer.focus_*_weight``)."""
+
+    cosine: float
+    words: float
+    figures: float
+
+    @classmethod
+    def from_settings(cls, answer: AnswerSettings) -> FocusWeights:
+        return cls(answer.focus_cosine_weight, answer.focus_word_weight, answer.focus_figure_weight)
+
+
+DEFAULT_WEIGHTS = FocusWeights.from_settings(AnswerSettings())
 
 
 def unweighted(_word: str) -> float:
@@ -67,8 +86,10 @@ def sentence_scores(
     vectors: SentenceVectors | None,
     translated_terms: Collection[str] = (),
     weight: WordWeight = unweighted,
+    weights: FocusWeights = DEFAULT_WEIGHTS,
 ) -> list[float]:
-    """How strongly each sentence matches the question: cosine + word share + figure share.
+    """How strongly each sentence matches the question: cosine + word share + figure share
+    (each times its ``weights``).
 
     The word share is the better of the question's own words and ``translated_terms`` (its
     words in the other language), since a sentence is in one language or the other.
@@ -91,7 +112,11 @@ def sentence_scores(
             weighted_coverage(other_words, words, weight),
         )
         figure_share = coverage(figures, set(cached_numbers(sentence)))
-        scores.append(float(cosine) + word_share + figure_share)
+        scores.append(
+            weights.cosine * float(cosine)
+            + weights.words * word_share
+            + weights.figures * figure_share
+        )
     return scores
 
 
@@ -136,6 +161,7 @@ def focus_text(
     vectors: SentenceVectors | None,
     translated_terms: Collection[str] = (),
     weight: WordWeight = unweighted,
+    weights: FocusWeights = DEFAULT_WEIGHTS,
 ) -> str:
     """``text`` itself when it fits in ``max_tokens``, else its best window of sentences.
 
@@ -146,7 +172,7 @@ def focus_text(
     sentences = passage_sentences(text)
     if len(sentences) < 2:
         return text
-    scores = sentence_scores(question, sentences, vectors, translated_terms, weight)
+    scores = sentence_scores(question, sentences, vectors, translated_terms, weight, weights)
     start, end = best_window(sentences, scores, max_tokens, count_tokens)
     separator = "" if han_ratio(text) > 0.5 else " "
     excerpt = separator.join(sentences[start:end])
@@ -162,12 +188,14 @@ def focus_passages(
     count_tokens: CountTokens,
     vectors: SentenceVectors | None,
     translated_terms: Collection[str] = (),
+    *,
+    weights: FocusWeights = DEFAULT_WEIGHTS,
 ) -> dict[str, str]:
     """What the model is shown of each retrieved passage, by chunk id (see ``focus_text``)."""
     weight = term_weights([p.text for p in passages])
     return {
         p.chunk_id: focus_text(
-            question, p.text, max_tokens, count_tokens, vectors, translated_terms, weight
+            question, p.text, max_tokens, count_tokens, vectors, translated_terms, weight, weights
         )
         for p in passages
     }

@@ -5,19 +5,24 @@ sentence *adds* to the question is checked — its words and figures not already
 because an answer restating the question shares most words with any on-topic passage.
 
 1. **Figures must match.** The added numbers (digits, with English month names read as month
-   numbers) must at least half occur in the passage. This is language-free — "330th meeting on
-   19 April 2018" and "2018年4月19日…第330次会议" share 330, 19, 4, 2018 — and it catches the
-   commonest small-model error, a wrong figure.
+   numbers) must occur in the passage, at least ``min_figure_share`` (half) of them. This is
+   language-free — "330th meeting on 19 April 2018" and "2018年4月19日…第330次会议" share 330,
+   19, 4, 2018 — and it catches the commonest small-model error, a wrong figure.
 2. **Words (same language) or meaning (across languages) must match.** In the same language at
    least ``min_overlap`` of the added content words must occur in the passage, or the sentence
    must be a near-verbatim paraphrase (embedding cosine ≥ ``min_cosine_same_language``); when
-   it adds figures and all of them match, half of ``min_overlap`` of the added words, or
+   it adds figures and all of them match, ``figure_overlap_factor`` (half) of ``min_overlap`` of
+   the added words, or
    ``min_overlap`` of all its words, is enough (the wording around a right figure is often the
    model's own). Across languages, where words
    cannot match, the multilingual embedding of the sentence must be ``min_cosine`` similar to
    one of the passage's sentences (``min_cosine_with_numbers`` when all added figures match).
 3. The **supporting sentences** shown to the user are the passage sentences that score best on
-   the same signals, quoted verbatim from the passage text.
+   the same signals (figures weighted by ``figure_weight``), quoted verbatim from the passage
+   text: the best one and the next if it scores ``evidence_cutoff`` of the best.
+
+Every threshold is a setting (``AnswerSettings.support_*``, ``evidence_relative_cutoff``);
+``SupportThresholds`` defaults to the settings' defaults.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from assistant.answer.evidence import (
     numbers,
     numbers_supported,
 )
+from assistant.config import AnswerSettings
 from assistant.text.cjk import han_ratio
 from assistant.text.sentences import split_sentences
 
@@ -42,12 +48,32 @@ _MIN_SENTENCE_CHARS = 2
 _CHINESE_SHARE = 0.2  # Han share (of Han + Latin letters) above which a text counts as Chinese
 
 
+_DEFAULTS = AnswerSettings()
+
+
 @dataclass(frozen=True)
 class SupportThresholds:
-    min_overlap: float = 0.5
-    min_cosine: float = 0.4
-    min_cosine_with_numbers: float = 0.3
-    min_cosine_same_language: float = 0.75
+    min_overlap: float = _DEFAULTS.support_min_overlap
+    min_cosine: float = _DEFAULTS.support_min_cosine
+    min_cosine_with_numbers: float = _DEFAULTS.support_min_cosine_with_numbers
+    min_cosine_same_language: float = _DEFAULTS.support_min_cosine_same_language
+    figure_overlap_factor: float = _DEFAULTS.support_figure_overlap_factor
+    min_figure_share: float = _DEFAULTS.support_min_figure_share
+    figure_weight: float = _DEFAULTS.support_figure_weight
+    evidence_cutoff: float = _DEFAULTS.evidence_relative_cutoff
+
+    @classmethod
+    def from_settings(cls, answer: AnswerSettings) -> SupportThresholds:
+        return cls(
+            min_overlap=answer.support_min_overlap,
+            min_cosine=answer.support_min_cosine,
+            min_cosine_with_numbers=answer.support_min_cosine_with_numbers,
+            min_cosine_same_language=answer.support_min_cosine_same_language,
+            figure_overlap_factor=answer.support_figure_overlap_factor,
+            min_figure_share=answer.support_min_figure_share,
+            figure_weight=answer.support_figure_weight,
+            evidence_cutoff=answer.evidence_relative_cutoff,
+        )
 
 
 @dataclass(frozen=True)
@@ -98,7 +124,8 @@ class SupportChecker:
         novel_tokens = (claim_tokens - content_tokens(question)) or claim_tokens
         novel_numbers = numbers(claim) - numbers(question)
         overlap = coverage(novel_tokens, set(cached_content_tokens(passage_text)))
-        numbers_ok = numbers_supported(novel_numbers, passage_numbers)
+        t = self.thresholds
+        numbers_ok = numbers_supported(novel_numbers, passage_numbers, t.min_figure_share)
         all_numbers = bool(novel_numbers) and novel_numbers <= passage_numbers
         cosines = (
             self.vectors.similarities([claim], list(sentences))[0].tolist()
@@ -106,13 +133,16 @@ class SupportChecker:
             else [0.0] * len(sentences)
         )
         cosine = max(cosines, default=0.0)
-        t = self.thresholds
         if _is_chinese(claim) == _is_chinese(passage_text):
             # same language: the words decide; embeddings only for near-verbatim paraphrase
             backed = overlap >= t.min_overlap or cosine >= t.min_cosine_same_language
             if all_numbers:  # the added figures are right; the wording may be the model's own
                 whole = coverage(claim_tokens, set(cached_content_tokens(passage_text)))
-                backed = backed or overlap >= t.min_overlap / 2 or whole >= t.min_overlap
+                backed = (
+                    backed
+                    or overlap >= t.min_overlap * t.figure_overlap_factor
+                    or whole >= t.min_overlap
+                )
         else:
             # across languages only figures and meaning can match
             min_cosine = t.min_cosine_with_numbers if all_numbers else t.min_cosine
@@ -121,28 +151,29 @@ class SupportChecker:
         number_share = (
             len(novel_numbers & passage_numbers) / len(novel_numbers) if novel_numbers else 0.0
         )
-        score = max(overlap, cosine) + 0.5 * number_share
+        score = max(overlap, cosine) + t.figure_weight * number_share
         evidence = self._evidence(claim_tokens, numbers(claim), sentences, cosines)
         return Support(supported, score, overlap, cosine, numbers_ok, evidence)
 
-    @staticmethod
     def _evidence(
+        self,
         claim_tokens: set[str],
         claim_numbers: set[str],
         sentences: tuple[str, ...],
         cosines: list[float],
     ) -> tuple[str, ...]:
         """The passage sentences that best back the claim (the one to highlight, maybe two)."""
+        t = self.thresholds
         scored: list[tuple[float, int]] = []
         for index, sentence in enumerate(sentences):
             tokens = set(cached_content_tokens(sentence))
             found = cached_numbers(sentence)
             number_share = len(claim_numbers & found) / len(claim_numbers) if claim_numbers else 0
-            score = coverage(claim_tokens, tokens) + cosines[index] + 0.5 * number_share
+            score = coverage(claim_tokens, tokens) + cosines[index] + t.figure_weight * number_share
             scored.append((score, index))
         scored.sort(reverse=True)
         if not scored or scored[0][0] <= 0:
             return ()
         best = scored[0][0]
-        chosen = [i for s, i in scored[:_MAX_EVIDENCE_SENTENCES] if s >= 0.8 * best]
+        chosen = [i for s, i in scored[:_MAX_EVIDENCE_SENTENCES] if s >= t.evidence_cutoff * best]
         return tuple(sentences[i] for i in sorted(chosen))

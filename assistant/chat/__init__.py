@@ -1,1 +1,1 @@
-"""Conversations: the bounded memory that lets follow-up questions work."""
+"""Conversations: the one chat session type, shared by the terminal chat and the app."""

@@ -1,37 +1,67 @@
-"""A conversation's memory: the last few exchanges, handed to the assistant with each question.
+"""A conversation: its questions and answers, for follow-ups and for showing it again.
 
-Bounded because only the most recent turns help to rewrite a follow-up, and a longer history
-only slows the model down. Shared by the terminal chat and the app (one per browser session).
+One type for every front door. The terminal chat adds each exchange and hands ``history`` to the
+assistant; the app keeps one per browser tab in a ``gr.State`` (nothing here is shared between
+users) and also records which answer's sources are on screen. The app's chat messages are always
+rebuilt from this record, never read back from the browser, so a user cannot inject markup into
+another message by editing the page.
+
+The whole conversation is kept, because the app shows it; what reaches the model is bounded
+separately (``answer.history_turns``, see ``assistant.answer.condense``): only the most recent
+turns help to rewrite a follow-up, and a longer history only slows the model down.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
 from assistant.answer.types import Answer, Turn
 
 
 @dataclass
+class TurnRecord:
+    """One question and, once it has been answered, its answer (or the error that stopped it)."""
+
+    question: str
+    answer: Answer | None = None
+    error: str | None = None
+    filters: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
 class ChatSession:
-    max_turns: int = 4
-    _turns: deque[Turn] = field(init=False)
+    turns: list[TurnRecord] = field(default_factory=list)
+    selected_turn: int | None = None  # the app: whose sources the panel shows
+    selected_citation: int | None = None
 
-    def __post_init__(self) -> None:
-        self._turns = deque(maxlen=max(0, self.max_turns))
+    def add(self, question: str, answer: Answer) -> None:
+        """Remember an answered exchange; refusals are kept too (a follow-up may rephrase)."""
+        self.turns.append(TurnRecord(question=question, answer=answer))
 
-    @property
-    def history(self) -> tuple[Turn, ...]:
-        """Earlier turns, oldest first, to pass as ``Assistant.ask(..., history=...)``."""
-        return tuple(self._turns)
-
-    def add(self, question: str, answer: str | Answer) -> None:
-        """Remember an exchange; refusals are kept too (a follow-up may rephrase them)."""
-        text = answer.text if isinstance(answer, Answer) else answer
-        self._turns.append(Turn(question, text))
+    def history(self, max_turns: int | None = None) -> list[Turn]:
+        """Earlier answered exchanges, oldest first (the last ``max_turns`` when given), to pass
+        as ``Assistant.stream(..., history=...)``."""
+        answered = [
+            Turn(question=record.question, answer=record.answer.text)
+            for record in self.turns
+            if record.answer is not None
+        ]
+        if max_turns is None:
+            return answered
+        return answered[-max_turns:] if max_turns > 0 else []
 
     def reset(self) -> None:
-        self._turns.clear()
+        """Start a new conversation."""
+        self.turns.clear()
+        self.selected_turn = self.selected_citation = None
 
-    def __len__(self) -> int:
-        return len(self._turns)
+    def turn(self, index: int | None) -> TurnRecord | None:
+        if index is None or not 0 <= index < len(self.turns):
+            return None
+        return self.turns[index]
+
+    def last_answered(self) -> int | None:
+        for index in range(len(self.turns) - 1, -1, -1):
+            if self.turns[index].answer is not None:
+                return index
+        return None

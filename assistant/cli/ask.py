@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from assistant.answer.assistant import Assistant, EmptyQuestionError
+from assistant.answer.assistant import EmptyQuestionError
 from assistant.answer.present import answer_to_dict, format_sources, format_timings
 from assistant.cli import app
-from assistant.config import get_settings
+from assistant.cli.services import doc_ids_for, open_container
 from assistant.models.backends.base import BackendError
 from assistant.models.manager import ModelMissingError
 from assistant.models.manifest import UnknownModelError
@@ -21,31 +21,6 @@ LangOption = Annotated[
 DocOption = Annotated[
     list[str] | None, typer.Option("--doc", help="Only this document (file name or id).")
 ]
-
-
-def open_assistant() -> Assistant:
-    """The configured assistant, or a clear message and exit code 1."""
-    from assistant.container import build_assistant
-
-    try:
-        return build_assistant(get_settings())
-    except Exception as exc:  # any set-up failure is the user's to fix: say what it was
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
-
-
-def doc_ids_for(assistant: Assistant, names: list[str] | None) -> list[str] | None:
-    """Document ids for ``--doc`` values (ids or plain file names)."""
-    if not names:
-        return None
-    documents = assistant.retriever.index.documents()  # type: ignore[attr-defined]
-    found = []
-    for name in names:
-        matches = [d.doc_id for d in documents if name in (d.doc_id, d.source)]
-        if not matches:
-            raise typer.BadParameter(f"no indexed document named {name!r}", param_hint="--doc")
-        found.extend(matches)
-    return found
 
 
 def check_lang(lang: str) -> str:
@@ -63,9 +38,10 @@ def ask(
 ) -> None:
     """Answer one question from the indexed documents, with checked citations."""
     language = check_lang(lang)
-    assistant = open_assistant()
+    container = open_container()
+    doc_ids = doc_ids_for(container.documents, doc)
     try:
-        answer = assistant.ask(question, language=language, doc_ids=doc_ids_for(assistant, doc))
+        answer = container.assistant.ask(question, language=language, doc_ids=doc_ids)
     except EmptyQuestionError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=2) from exc

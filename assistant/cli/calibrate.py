@@ -3,8 +3,9 @@
 Runs retrieval only (no model) for every question of the set, measures each relevance signal,
 picks the threshold for the configured signal (by default the highest refusal recall that
 keeps refusal precision ≥ 0.9; see ``assistant.answer.calibration``), and writes
-``evals/calibration.json`` with the curve, the date and the index fingerprint. Copy the
-threshold into ``AnswerSettings.min_relevance`` (or ``assistant.yaml``) to use it.
+``paths.calibration_file`` (``evals/calibration.json``) with the curve, the date and the index
+fingerprint. The settings read ``answer.min_relevance`` from that file, so the new threshold is
+in use from the next start, unless ``assistant.yaml`` or the environment pins one.
 """
 
 from __future__ import annotations
@@ -25,21 +26,20 @@ from assistant.config import get_settings
 
 def measure(question_set: Path) -> tuple[list[Relevance], list[bool], str]:
     """Relevance evidence and the answerable flag for every question, and the index fingerprint."""
+    from assistant.container import Container
     from assistant.eval.dataset import load_question_set
     from assistant.eval.runner import retrieval_query
-    from assistant.index.factory import build_retriever, open_index
 
     settings = get_settings()
     questions = load_question_set(question_set)
-    index = open_index(settings)
-    retriever = build_retriever(settings, index)
-    vectors = SentenceVectors(index.query_embedder)
-    evidence: list[Relevance] = []
-    for question in tqdm(questions, desc="retrieving", unit="q"):
-        query = retrieval_query(question)
-        passages = retriever.search(query, settings.retrieval.top_k)
-        evidence.append(relevance(query, passages, vectors, settings.answer.relevance_top_n))
-    return evidence, [q.answerable for q in questions], index.fingerprint
+    with Container(settings) as container:
+        vectors = SentenceVectors(container.embedder)
+        evidence: list[Relevance] = []
+        for question in tqdm(questions, desc="retrieving", unit="q"):
+            query = retrieval_query(question)
+            passages = container.retriever.search(query, settings.retrieval.top_k)
+            evidence.append(relevance(query, passages, vectors, settings.answer.relevance_top_n))
+        return evidence, [q.answerable for q in questions], container.index.fingerprint
 
 
 @app.command(name="calibrate")
@@ -85,7 +85,7 @@ def calibrate_command(
         name: {"threshold": r.threshold, "f1": r.f1, "accuracy": r.accuracy}
         for name, r in results.items()
     }
-    target = out or settings.paths.evals_dir / "calibration.json"
+    target = out or settings.paths.calibration_file
     chosen.save(target)
     typer.echo(f"{'signal':<10} {'threshold':>9} {'F1':>6} {'acc':>6} {'prec':>6} {'recall':>6}")
     for name, r in results.items():
@@ -96,5 +96,5 @@ def calibrate_command(
         )
     typer.echo(
         f"\n{chosen.n_answerable} answerable, {chosen.n_unanswerable} unanswerable; wrote {target}"
-        f"\nset answer.min_relevance = {chosen.threshold} (signal {signal})"
+        f"\nanswer.min_relevance = {chosen.threshold} (signal {signal}) from the next start"
     )

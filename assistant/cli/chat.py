@@ -9,7 +9,8 @@ from assistant.answer.present import format_sources, format_timings
 from assistant.answer.types import Answer
 from assistant.chat.session import ChatSession
 from assistant.cli import app
-from assistant.cli.ask import DocOption, LangOption, check_lang, doc_ids_for, open_assistant
+from assistant.cli.ask import DocOption, LangOption, check_lang
+from assistant.cli.services import doc_ids_for, open_container
 from assistant.config import get_settings
 from assistant.models.backends.base import BackendError
 from assistant.models.manager import ModelMissingError
@@ -27,9 +28,11 @@ _HELP = (
 def chat(lang: LangOption = "auto", doc: DocOption = None) -> None:
     """Talk with the assistant in the terminal (streamed answers, sources after each)."""
     language = check_lang(lang)
-    assistant = open_assistant()
-    doc_ids = doc_ids_for(assistant, doc)
-    session = ChatSession(get_settings().answer.history_turns)
+    container = open_container()
+    assistant = container.assistant
+    doc_ids = doc_ids_for(container.documents, doc)
+    session = ChatSession()
+    max_turns = get_settings().answer.history_turns
     typer.echo(_HELP)
     while True:
         try:
@@ -44,7 +47,8 @@ def chat(lang: LangOption = "auto", doc: DocOption = None) -> None:
             typer.echo("(new conversation / 新对话)")
             continue
         try:
-            answer = _answer(assistant, question, session, language, doc_ids)
+            history = session.history(max_turns)
+            answer = _answer(assistant, question, history, language, doc_ids)
         except EmptyQuestionError as exc:
             typer.echo(str(exc))
             continue
@@ -54,11 +58,11 @@ def chat(lang: LangOption = "auto", doc: DocOption = None) -> None:
         session.add(question, answer)
 
 
-def _answer(assistant, question, session, language, doc_ids) -> Answer:
+def _answer(assistant, question, history, language, doc_ids) -> Answer:
     """Stream the reply, then show the checked text if checking changed it, and the sources."""
     streamed: list[str] = []
     final: Answer | None = None
-    for item in assistant.stream(question, session.history, language=language, doc_ids=doc_ids):
+    for item in assistant.stream(question, history, language=language, doc_ids=doc_ids):
         if isinstance(item, Answer):
             final = item
         else:

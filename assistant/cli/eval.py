@@ -46,13 +46,10 @@ def _check_baseline(baseline: Path | None) -> None:
 
 def _build_target(settings: Settings, retrieval_only: bool) -> Any:
     """The real pipeline from settings: the retriever alone, or the whole assistant."""
-    if retrieval_only:
-        from assistant.index.factory import build_retriever, open_index
+    from assistant.container import Container
 
-        return build_retriever(settings, open_index(settings))
-    from assistant.container import build_assistant
-
-    return build_assistant(settings)
+    container = Container(settings)
+    return container.retriever if retrieval_only else container.assistant
 
 
 def _report_and_gate(

@@ -8,10 +8,8 @@ from typing import Annotated
 import typer
 
 from assistant.cli import app
+from assistant.cli.services import open_index
 from assistant.config import get_settings
-from assistant.index.factory import open_index, storage_errors
-from assistant.index.manifest import IndexMismatchError
-from assistant.index.st_embedder import EmbedderUnavailableError
 from assistant.index.store import HybridIndex
 
 index_app = typer.Typer(help="Inspect and repair the document index.", no_args_is_help=True)
@@ -19,15 +17,9 @@ app.add_typer(index_app, name="index")
 
 
 def _open() -> HybridIndex:
-    settings = get_settings()
-    try:
-        return open_index(settings)
-    except (IndexMismatchError, EmbedderUnavailableError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
-    except storage_errors() as exc:
-        typer.echo(f"error: cannot open the index in {settings.paths.index_dir}: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
+    from assistant.container import Container
+
+    return open_index(Container(get_settings()))
 
 
 @index_app.command()

@@ -8,11 +8,9 @@ from typing import Annotated
 import typer
 
 from assistant.cli import app
+from assistant.cli.services import open_index
 from assistant.config import get_settings
-from assistant.index.factory import open_index, storage_errors
-from assistant.index.manifest import IndexMismatchError
-from assistant.index.st_embedder import EmbedderUnavailableError
-from assistant.ingest.pipeline import ingest_paths
+from assistant.index.factory import storage_errors
 
 
 @app.command()
@@ -29,16 +27,12 @@ def ingest(
     """Index new and changed documents; remove documents whose files are gone."""
     settings = get_settings()
     targets = paths or [settings.paths.corpus_dir]
+    from assistant.container import Container
+
+    container = Container(settings, rebuild=rebuild)
+    open_index(container)  # now, so that a mismatch is reported before any work
     try:
-        index = open_index(settings, rebuild=rebuild)
-    except (IndexMismatchError, EmbedderUnavailableError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
-    except storage_errors() as exc:
-        typer.echo(f"error: cannot open the index in {settings.paths.index_dir}: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
-    try:
-        report = ingest_paths(targets, index, settings)
+        report = container.ingest(targets)
     except storage_errors() as exc:
         typer.echo(
             f"error: writing the index in {settings.paths.index_dir} failed: {exc}. Documents "
@@ -48,7 +42,7 @@ def ingest(
         )
         raise typer.Exit(code=1) from exc
     finally:
-        index.close()
+        container.close()
     for label, ids in (
         ("added", report.added),
         ("updated", report.updated),

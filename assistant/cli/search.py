@@ -13,27 +13,12 @@ from typing import Annotated, Any
 import typer
 
 from assistant.cli import app
+from assistant.cli.services import doc_ids_for, open_index
 from assistant.config import get_settings
-from assistant.index.factory import build_retriever, open_index
-from assistant.index.manifest import IndexMismatchError
 from assistant.index.retriever import MODES
-from assistant.index.st_embedder import EmbedderUnavailableError
-from assistant.index.store import HybridIndex
 from assistant.schema import Passage
 
 _SNIPPET_CHARS = 220
-
-
-def _doc_ids(index: HybridIndex, names: list[str]) -> list[str]:
-    """Document ids for ``--doc`` values, which may be ids or plain file names."""
-    found = []
-    documents = index.documents()
-    for name in names:
-        matches = [d.doc_id for d in documents if name in (d.doc_id, d.source)]
-        if not matches:
-            raise typer.BadParameter(f"no indexed document named {name!r}", param_hint="--doc")
-        found.extend(matches)
-    return found
 
 
 def _describe(rank: int, passage: Passage) -> str:
@@ -96,26 +81,20 @@ def search(
     """Search the index and print the best passages."""
     if mode not in MODES:
         raise typer.BadParameter(f"choose one of {', '.join(MODES)}", param_hint="--mode")
-    settings = get_settings()
-    try:
-        index = open_index(settings)
-    except (IndexMismatchError, EmbedderUnavailableError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
-    try:
-        if not index.documents():
+    from assistant.container import Container
+
+    with Container(get_settings()) as container:
+        open_index(container)
+        if not container.documents.documents():
             typer.echo("The index is empty: run `assistant ingest` first.", err=True)
             raise typer.Exit(code=1)
-        retriever = build_retriever(settings, index)
-        passages = retriever.search(
+        passages = container.retriever.search(
             query,
             top_k,
             langs=lang or None,
-            doc_ids=_doc_ids(index, doc) if doc else None,
+            doc_ids=doc_ids_for(container.documents, doc),
             mode=mode,  # type: ignore[arg-type]
         )
-    finally:
-        index.close()
     if as_json:
         payload = {
             "query": query,

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from tqdm import tqdm
 
+from assistant.answer.present import answer_to_dict
 from assistant.answer.types import Answer, Turn
 from assistant.config import Settings
 from assistant.eval.budget import error_budget, loss_stage
@@ -157,19 +158,34 @@ def _score_answer(outcome: QuestionOutcome, question: EvalQuestion, answer: Answ
         )
 
 
+_RECORDED_ANSWER_FIELDS = (
+    "refused",
+    "refusal_reason",
+    "standalone_question",
+    "model",
+    "prompt_hashes",
+    "unsupported_sentences",
+    "relevance",
+    "warnings",
+)
+
+
 def _answer_fields(answer: Answer, evidence: Sequence[str]) -> dict[str, Any]:
+    """The answer as ``answer_to_dict`` writes it, under the run record's names, with whether
+    each cited passage holds an evidence span (the retrieved passages are recorded apart)."""
+    data = answer_to_dict(answer)
+    citations = [
+        {
+            **citation,
+            "has_evidence": bool(evidence) and passage_has_evidence(citation["passage"], evidence),
+        }
+        for citation in data["citations"]
+    ]
     return {
-        "answer": answer.text,
-        "answer_language": answer.language,
-        "refused": answer.refused,
-        "refusal_reason": answer.refusal_reason,
-        "standalone_question": answer.standalone_question,
-        "model": answer.model,
-        "prompt_hashes": answer.prompt_hashes,
-        "unsupported_sentences": list(answer.unsupported_sentences),
-        "relevance": dict(answer.relevance),
+        "answer": data["text"],
+        "answer_language": data["language"],
+        **{name: data[name] for name in _RECORDED_ANSWER_FIELDS},
         "raw_text": answer.raw_text,
-        "warnings": list(answer.warnings),
         "prompt_passages": [
             {
                 "number": p.number,
@@ -178,18 +194,7 @@ def _answer_fields(answer: Answer, evidence: Sequence[str]) -> dict[str, Any]:
             }
             for p in answer.prompt_passages
         ],
-        "citations": [
-            {
-                "number": c.number,
-                "chunk_id": c.passage.chunk_id,
-                "doc_id": c.passage.doc_id,
-                "source": c.passage.source,
-                "label": c.passage.label,
-                "has_evidence": bool(evidence) and passage_has_evidence(c.passage.text, evidence),
-                "supporting_sentences": list(c.supporting_sentences),
-            }
-            for c in answer.citations
-        ],
+        "citations": citations,
     }
 
 

@@ -1,44 +1,16 @@
 """A stateless ``/ask`` HTTP endpoint for scripts and load tests (``gradio_client``).
 
 It shares the chat's queue and concurrency group, so API callers and browser users wait in the
-same line for the one model. The UI's own events are private; this is the public surface.
+same line for the one model. The UI's own events are private; this is the public surface. An
+answer is returned as ``answer_to_dict`` writes it, the same object as ``assistant ask --json``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from assistant.answer.present import answer_to_dict
 from assistant.answer.types import Answer
 from assistant.ui.chat import clean_question
 from assistant.ui.services import UIServices
-
-
-def answer_payload(answer: Answer) -> dict[str, Any]:
-    """The answer as JSON: text with [n] markers, the cited passages, refusal, model, timings."""
-    return {
-        "question": answer.question,
-        "text": answer.text,
-        "language": answer.language,
-        "refused": answer.refused,
-        "refusal_reason": answer.refusal_reason,
-        "citations": [
-            {
-                "number": c.number,
-                "doc_id": c.passage.doc_id,
-                "source": c.passage.source,
-                "title": c.passage.title,
-                "symbol": c.passage.symbol,
-                "paragraph": c.passage.paragraph,
-                "page": c.passage.page,
-                "text": c.passage.text,
-                "supporting_sentences": c.supporting_sentences,
-            }
-            for c in answer.citations
-        ],
-        "unsupported_sentences": answer.unsupported_sentences,
-        "model": answer.model,
-        "timings": answer.timings,
-    }
 
 
 def make_ask_endpoint(services: UIServices):
@@ -61,6 +33,6 @@ def make_ask_endpoint(services: UIServices):
                 final = item
         if final is None:
             return {"question": question, "error": "no_answer"}
-        return answer_payload(final)
+        return answer_to_dict(final)
 
     return ask

@@ -11,6 +11,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.chat.session import ChatSession
 from assistant.ui.chat import ChatCallbacks
 from assistant.ui.feedback import FeedbackCallbacks
 from assistant.ui.filters import (
@@ -21,7 +22,6 @@ from assistant.ui.filters import (
 )
 from assistant.ui.labels import EXAMPLE_QUESTIONS, t
 from assistant.ui.relabel import PRIVATE, Relabel
-from assistant.ui.session import ChatSession
 from assistant.ui.sources import empty_panel
 from assistant.ui.theme import CITE_BRIDGE_JS, COPY_JS
 

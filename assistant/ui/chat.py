@@ -14,7 +14,9 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from assistant.answer.assistant import EmptyQuestionError
 from assistant.answer.types import Answer
+from assistant.chat.session import ChatSession, TurnRecord
 from assistant.config import Settings
 from assistant.models.backends.engine_backend import EngineCrashedError
 from assistant.ui.citations import answer_plain_text
@@ -22,7 +24,6 @@ from assistant.ui.filters import resolve_filters
 from assistant.ui.labels import t
 from assistant.ui.messages import Message, render_messages
 from assistant.ui.services import UIServices
-from assistant.ui.session import ChatSession, TurnRecord
 from assistant.ui.sources import empty_panel, render_sources
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,6 @@ def clean_question(text: str | None) -> str:
         if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
     )
     return "".join(kept).strip()
-
-
-def _is_empty_question_error(exc: Exception) -> bool:
-    return type(exc).__name__ == "EmptyQuestionError"
 
 
 class ChatCallbacks:
@@ -87,7 +84,7 @@ class ChatCallbacks:
         filters = resolve_filters(scope, selected_docs, doc_lang, answer_lang, ui_lang)
         record.filters = filters.as_record()
         status = filters.note or ""
-        history = session.history()[-self.settings.answer.history_turns :]
+        history = session.history(self.settings.answer.history_turns)
         text = ""
         yield self._snapshot(session, ui_lang, status, streaming=index)
         try:
@@ -103,14 +100,14 @@ class ChatCallbacks:
                     break
                 text += item
                 yield self._snapshot(session, ui_lang, status, partial=text, streaming=index)
+        except EmptyQuestionError:
+            session.turns.pop(index)
+            yield self._snapshot(session, ui_lang, t("empty_question", ui_lang))
+            return
         except EngineCrashedError:
             log.warning("The engine died while answering; the user is asked to ask again.")
             record.error = t("engine_restarted", ui_lang)
-        except Exception as exc:
-            if _is_empty_question_error(exc):
-                session.turns.pop(index)
-                yield self._snapshot(session, ui_lang, t("empty_question", ui_lang))
-                return
+        except Exception:
             log.exception("Answering failed for a question of %d characters", len(record.question))
             record.error = t("error_note", ui_lang)
         if record.answer is None and record.error is None:

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.answer.types import Answer
+from assistant.answer.present import answer_to_dict
+from assistant.chat.session import ChatSession, TurnRecord
 from assistant.ui.labels import t
-from assistant.ui.session import ChatSession, TurnRecord
 
 log = logging.getLogger(__name__)
 
@@ -27,20 +27,20 @@ _MASK = "[redacted]"
 _lock = threading.Lock()
 
 
-def _citations(answer: Answer) -> list[dict[str, Any]]:
-    return [
-        {
-            "number": c.number,
-            "doc_id": c.passage.doc_id,
-            "source": c.passage.source,
-            "symbol": c.passage.symbol,
-            "paragraph": c.passage.paragraph,
-            "page": c.passage.page,
-            "chunk_id": c.passage.chunk_id,
-            "supporting_sentences": c.supporting_sentences,
-        }
-        for c in answer.citations
-    ]
+_FEEDBACK_ANSWER_FIELDS = (
+    "standalone_question",
+    "refused",
+    "refusal_reason",
+    "language",
+    "unsupported_sentences",
+    "model",
+    "prompt_hashes",
+)
+
+
+def _citations(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cited passages by reference (the passage text is in the index, not the log)."""
+    return [{k: v for k, v in c.items() if k != "passage"} for c in data["citations"]]
 
 
 def feedback_record(
@@ -51,24 +51,18 @@ def feedback_record(
     ui_lang: str,
 ) -> dict[str, Any]:
     """The JSON object written for one vote on one answered turn."""
-    answer = record.answer
-    if answer is None:
+    if record.answer is None:
         raise ValueError("feedback needs an answered turn")
+    data = answer_to_dict(record.answer)
     return {
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "rating": rating,
         "comment": comment.strip(),
         "question": record.question,
-        "standalone_question": answer.standalone_question,
-        "answer": answer.text,
-        "refused": answer.refused,
-        "refusal_reason": answer.refusal_reason,
-        "language": answer.language,
-        "citations": _citations(answer),
-        "unsupported_sentences": answer.unsupported_sentences,
-        "model": answer.model,
+        "answer": data["text"],
+        **{name: data[name] for name in _FEEDBACK_ANSWER_FIELDS},
+        "citations": _citations(data),
         "index_fingerprint": index_fingerprint,
-        "prompt_hashes": answer.prompt_hashes,
         "filters": record.filters,
         "ui_language": ui_lang,
     }

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.index.catalog import DocumentInfo
 from assistant.ui.labels import lang_name, t
-from assistant.ui.services import DocumentInfoLike
 
 SCOPE_ALL = "all"
 SCOPE_SELECTED = "selected"
@@ -63,7 +63,7 @@ def answer_language_choices(ui_lang: str) -> list[tuple[str, str]]:
     return [(t("answer_language_auto", ui_lang), "auto"), *language_choices(ui_lang)]
 
 
-def document_choices(documents: Sequence[DocumentInfoLike]) -> list[tuple[str, str]]:
+def document_choices(documents: Sequence[DocumentInfo]) -> list[tuple[str, str]]:
     """Dropdown entries "S/2018/208 — title" (or the file name), valued by doc_id."""
     choices = []
     for doc in sorted(documents, key=lambda d: (d.lang, d.symbol or "", d.source)):

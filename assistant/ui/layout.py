@@ -12,6 +12,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.chat.session import ChatSession
 from assistant.config import Settings
 from assistant.ui.admin import AdminCallbacks
 from assistant.ui.api import make_ask_endpoint
@@ -23,7 +24,6 @@ from assistant.ui.feedback import FeedbackCallbacks
 from assistant.ui.labels import t
 from assistant.ui.relabel import PRIVATE, Relabel
 from assistant.ui.services import UIServices
-from assistant.ui.session import ChatSession
 
 
 def answer_concurrency(settings: Settings) -> int:

@@ -7,10 +7,10 @@ citation references, the refused badge and the error badge written here.
 from __future__ import annotations
 
 from assistant.answer.types import Answer
+from assistant.chat.session import ChatSession, TurnRecord
 from assistant.ui.citations import render_answer_html
 from assistant.ui.escape import esc
 from assistant.ui.labels import t
-from assistant.ui.session import ChatSession, TurnRecord
 
 Message = dict[str, str]
 

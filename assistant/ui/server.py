@@ -10,7 +10,7 @@ import os
 import threading
 
 from assistant.config import Settings
-from assistant.container import LazyChatModel
+from assistant.container import Container, LazyChatModel
 from assistant.ui.documents import list_documents
 from assistant.ui.layout import answer_concurrency, build_app
 from assistant.ui.services import build_services
@@ -24,7 +24,8 @@ def launch_app(settings: Settings, host: str | None = None, port: int | None = N
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     host = host or settings.app.host
     port = port or settings.app.port
-    services = build_services(settings)
+    container = Container(settings)
+    services = build_services(settings, container)
     documents = list_documents(services.index)
     if not documents:
         log.warning(
@@ -35,7 +36,7 @@ def launch_app(settings: Settings, host: str | None = None, port: int | None = N
         log.info("The index holds %d documents.", len(documents))
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("The app listens on %s, reachable from other machines.", host)
-    model = getattr(services.assistant, "chat_model", None)
+    model = container.chat_model
     if isinstance(model, LazyChatModel):
         threading.Thread(target=model.warm_up, name="engine-warm-up", daemon=True).start()
     demo = build_app(services, settings)

@@ -1,21 +1,23 @@
 """The core services the UI calls, behind small protocols so that tests can hand in fakes.
 
 The UI never reaches past these: answering goes through ``Assistant.stream``, the documents tab
-through the index's ``documents``/``delete_document``, uploads through ``ingest_paths``.
+through the documents service's ``documents``/``delete_document``, uploads through the ingest
+service; ``build_services`` takes all three from ``assistant.container.Container``.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.answer.types import Answer, Turn
 from assistant.config import Settings
+from assistant.index.catalog import DocumentInfo
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from assistant.container import Container
 
 ProgressFn = Callable[[float, str], None]
 
@@ -34,17 +36,8 @@ class AnswerService(Protocol):
         ...
 
 
-class DocumentInfoLike(Protocol):
-    doc_id: str
-    source: str
-    title: str
-    lang: str
-    symbol: str | None
-    chunk_count: int
-
-
 class DocumentIndex(Protocol):
-    def documents(self) -> Sequence[DocumentInfoLike]: ...
+    def documents(self) -> Sequence[DocumentInfo]: ...
 
     def delete_document(self, doc_id: str) -> Any: ...
 
@@ -66,28 +59,12 @@ class UIServices:
         return str(getattr(self.index, "fingerprint", "") or "")
 
 
-def build_services(settings: Settings) -> UIServices:
-    """Wire the real assistant, index and ingestion from settings (one model, one index)."""
-    from assistant.container import build_assistant
-    from assistant.index.factory import open_index
-    from assistant.ingest.pipeline import ingest_paths
+def build_services(settings: Settings, container: Container | None = None) -> UIServices:
+    """The app's services from the composition root: one index behind answering, the documents
+    tab and uploads, so an upload or a deletion is seen by the next question at once."""
+    from assistant.container import Container
 
-    assistant = build_assistant(settings)
-    index = _shared_index(assistant) or open_index(settings)
-
-    def ingest(paths: list[Path], progress: ProgressFn | None = None) -> Any:
-        return ingest_paths(paths, index, settings, progress=progress)
-
-    return UIServices(assistant=assistant, index=index, ingest=ingest)
-
-
-def _shared_index(assistant: object) -> DocumentIndex | None:
-    """The index the assistant already searches, so uploads and deletions are seen at once."""
-    for path in ("index", "retriever.index"):
-        obj: object | None = assistant
-        for name in path.split("."):
-            obj = getattr(obj, name, None)
-        if obj is not None and hasattr(obj, "documents") and hasattr(obj, "delete_document"):
-            return obj  # type: ignore[return-value]
-    log.warning("The assistant does not expose its index; the app opens a second handle.")
-    return None
+    container = container or Container(settings)
+    return UIServices(
+        assistant=container.assistant, index=container.documents, ingest=container.ingest
+    )

@@ -7,11 +7,11 @@ the only markup is this module's own.
 from __future__ import annotations
 
 from assistant.answer.types import Answer, Citation
+from assistant.chat.session import ChatSession
 from assistant.ui.citations import reference_html
 from assistant.ui.escape import esc
 from assistant.ui.highlight import highlight
 from assistant.ui.labels import lang_name, t
-from assistant.ui.session import ChatSession
 
 
 def _location(citation: Citation, ui_lang: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
@@ -24,7 +25,8 @@ def fake_container(monkeypatch, make_assistant):
     def install(replies: list[str]):
         passages = [make_passage(ZH_330, 0, symbol="S/2018/435"), make_passage(EN_SDG, 1)]
         fake = make_assistant(ScriptedModel(replies), passages)
-        monkeypatch.setattr(assistant.container, "build_assistant", lambda settings=None: fake)
+        services = SimpleNamespace(assistant=fake, documents=None)  # no --doc: never read
+        monkeypatch.setattr(assistant.container, "Container", lambda settings=None: services)
         return fake
 
     return install
@@ -97,7 +99,7 @@ def test_calibration_from_another_embedder_is_warned_about(tmp_path, caplog) -> 
     from assistant.container import _check_calibration
 
     settings = Settings()
-    settings.paths.evals_dir = tmp_path
+    settings.paths.calibration_file = tmp_path / "calibration.json"
     result = calibrate([0.9, 0.1], [True, False])
     result.index_fingerprint = "other-embedder:abc"
     result.save(tmp_path / "calibration.json")

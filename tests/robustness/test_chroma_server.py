@@ -88,7 +88,9 @@ def test_ingest_search_delete_through_the_server(server, tmp_path, use_embedder)
         index.close()
 
 
-def test_index_check_cli_in_http_mode(server, tmp_path, use_embedder, monkeypatch) -> None:
+def test_index_check_cli_in_http_mode(
+    server, tmp_path, use_embedder, monkeypatch, settings_from_environment
+) -> None:
     """Settings from the environment reach the server; ``index check`` finds and repairs a
     vector deleted behind the index's back."""
     from assistant.cli import app, commands  # noqa: F401  (registers the commands)

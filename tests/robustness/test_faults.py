@@ -45,6 +45,7 @@ def cli_env(index_dir: Path, corpus_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
+            "ASSISTANT_PROFILE": "default",  # the CLI reads the settings below from the env
             "ASSISTANT_CONFIG": str(index_dir.parent / "no-such-config.yaml"),
             "ASSISTANT_PATHS__INDEX_DIR": str(index_dir),
             "ASSISTANT_PATHS__CORPUS_DIR": str(corpus_dir),
@@ -143,7 +144,7 @@ def test_ingest_killed_midway_recovers(tmp_path, use_embedder) -> None:
     assert 3 <= len(catalog_documents(index_dir)) < KILL_CORPUS_FILES
 
     found = run_cli(["index", "check"], env, tmp_path)
-    assert found.returncode in (0, 1) and "Traceback" not in found.stderr, found.stderr[-3000:]
+    assert "Traceback" not in found.stderr, found.stderr[-3000:]
     assert "catalog chunks:" in found.stdout
     assert found.returncode == 1 and "index needs repair" in found.stdout  # BM25 never rebuilt
 
@@ -384,10 +385,10 @@ class RecordingAssistant:
 
 
 def test_model_server_killed_mid_answer(served_assistant) -> None:
+    from assistant.chat.session import ChatSession
     from assistant.ui.api import make_ask_endpoint
     from assistant.ui.chat import ChatCallbacks
     from assistant.ui.services import UIServices
-    from assistant.ui.session import ChatSession
 
     assistant, state, log_dir = served_assistant
     server = state["server"]
@@ -454,10 +455,10 @@ def engine_assistant(small_corpus_index, use_embedder):
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGILL])
 def test_engine_killed_mid_answer_inside_the_app(engine_assistant, sig) -> None:
     """One user's answer is cut with a message in their language; the app and others go on."""
+    from assistant.chat.session import ChatSession
     from assistant.ui.chat import ChatCallbacks
     from assistant.ui.labels import t
     from assistant.ui.services import UIServices
-    from assistant.ui.session import ChatSession
 
     assistant, model = engine_assistant
     services = UIServices(assistant=assistant, index=None, ingest=None)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ import pytest
 
 from assistant.answer.types import Answer, Citation, Turn
 from assistant.config import AppSettings, PathSettings, Settings
+from assistant.index.catalog import DocumentInfo
 from assistant.ingest.pipeline import IngestReport
 from assistant.schema import Passage
 from assistant.ui.services import UIServices
@@ -120,23 +121,12 @@ class FakeAssistant:
 
 
 @dataclass
-class FakeDoc:
-    doc_id: str
-    source: str
-    title: str
-    lang: str
-    symbol: str | None
-    chunk_count: int
-    path: str = ""
-
-
-@dataclass
 class FakeIndex:
-    docs: list[FakeDoc] = field(default_factory=list)
+    docs: list[DocumentInfo] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     fingerprint: str = "use:abc123"
 
-    def documents(self) -> list[FakeDoc]:
+    def documents(self) -> list[DocumentInfo]:
         return list(self.docs)
 
     def delete_document(self, doc_id: str) -> None:
@@ -168,13 +158,17 @@ class FakeIngest:
             known = {d.doc_id for d in self.index.docs}
             (report.updated if doc_id in known else report.added).append(doc_id)
             self.index.docs = [d for d in self.index.docs if d.doc_id != doc_id]
-            self.index.docs.append(FakeDoc(doc_id, path.name, path.stem, "en", None, 3, str(path)))
+            self.index.docs.append(
+                DocumentInfo(doc_id, path.name, path.stem, "en", None, 3, str(path))
+            )
         return report
 
 
 SHIPPED = [
-    FakeDoc("zh/000_b645ea8b0039a4ff.txt", "000_b645ea8b0039a4ff.txt", "联合报告", "zh", None, 12),
-    FakeDoc("en/CHN_73_2018.txt", "CHN_73_2018.txt", "China statement", "en", "A/73/PV.9", 8),
+    DocumentInfo(
+        "zh/000_b645ea8b0039a4ff.txt", "000_b645ea8b0039a4ff.txt", "联合报告", "zh", None, 12
+    ),
+    DocumentInfo("en/CHN_73_2018.txt", "CHN_73_2018.txt", "China statement", "en", "A/73/PV.9", 8),
 ]
 
 

@@ -72,6 +72,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     env.update(
         {
+            "ASSISTANT_PROFILE": "default",  # the app reads the settings below from the env
+            "ASSISTANT_CONFIG": str(work / "no-assistant.yaml"),
             "ASSISTANT_PATHS__INDEX_DIR": str(work / "index"),
             "ASSISTANT_PATHS__FEEDBACK_FILE": str(work / "feedback.jsonl"),
             "ASSISTANT_LLM__BACKEND": "llama_cpp",

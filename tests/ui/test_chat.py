@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
+from assistant.chat.session import ChatSession
 from assistant.ui.chat import ChatCallbacks, clean_question
 from assistant.ui.filters import SCOPE_ALL, SCOPE_LANGUAGE, SCOPE_SELECTED
-from assistant.ui.session import ChatSession
 from tests.ui.conftest import FakeAssistant, make_answer
 
 QUESTION_ZH = "反恐委员会在哪一次会议上审议了联合报告？"
@@ -213,6 +213,18 @@ def test_language_switch_rerenders_the_panel(services, settings):
     _, panel_en = chat.rerender(session, "en")
     assert "出处：" in panel_zh and "中文" in panel_zh
     assert "Sources for" in panel_en and "Chinese" in panel_en
+
+
+def test_the_ask_api_returns_the_one_answer_serialisation(services) -> None:
+    """``/ask`` and ``assistant ask --json`` write an answer as the same object."""
+    from assistant.answer.present import answer_to_dict
+    from assistant.ui.api import make_ask_endpoint
+
+    payload = make_ask_endpoint(services)("反恐委员会在哪一次会议上审议了联合报告？")
+
+    (call,) = services.assistant.calls
+    assert payload == answer_to_dict(make_answer(call.question))
+    assert payload["citations"][0]["passage"]
 
 
 def test_a_pasted_book_is_cut_before_it_is_stored_or_answered(services, settings):

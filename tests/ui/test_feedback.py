@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from assistant.chat.session import ChatSession, TurnRecord
 from assistant.ui.auth import secret_values
 from assistant.ui.feedback import FeedbackCallbacks
-from assistant.ui.session import ChatSession, TurnRecord
 from tests.ui.conftest import make_answer
 
 

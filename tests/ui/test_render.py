@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from assistant.answer.types import Citation
+from assistant.chat.session import ChatSession, TurnRecord
 from assistant.ui.citations import answer_plain_text, render_answer_html
 from assistant.ui.highlight import find_span, highlight
 from assistant.ui.messages import render_messages
-from assistant.ui.session import ChatSession, TurnRecord
 from assistant.ui.sources import render_sources
 from tests.ui.conftest import make_answer, make_passage
 
