@@ -1,0 +1,178 @@
+"""For each part of a question, the evidence sentence that matches it and the facts it holds.
+
+A small model copies a figure from the passage that answers another question: the submission
+deadline as the meeting date, a head-count as a budget. So the facts are not left to it: for
+each part (``question_analysis``) the retrieved sentences are scored by the part's key terms
+(in the passage's language: the question's own words, or their glossary / term-bridge
+translations) and meaning, and from the best sentences that hold a figure of the part's answer
+type those figures are read with deterministic parsers (``assistant.text.figures``) and rendered
+in the answer's language. The prompt lists them; ``enforce_facts`` keeps the reply to them.
+
+A part for which no retrieved sentence matches the key terms, or (for a typed part) none that
+matches also holds a figure of the asked type, is *not covered*: the documents do not say it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.answer.evidence import SentenceVectors, cached_content_tokens, weighted_coverage
+from assistant.answer.focus import term_weights
+from assistant.answer.packing import PackedPassage
+from assistant.answer.question_analysis import QuestionAnalysis, QuestionPart
+from assistant.answer.support import passage_sentences
+from assistant.text.figures import Figure, atoms_of, extract_figures, figure_atoms, render
+
+Translate = Callable[[str], Sequence[str]]
+
+_WINDOW_CHARS = 40  # how far around a figure its own words are looked for
+_RUNNER_UP_SHARE = 0.85  # sentences this close to the best one also offer facts
+_MAX_FACT_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A figure of the asked type, read from an evidence sentence, rendered for the answer."""
+
+    figure: Figure
+    text: str  # rendered in the answer's language
+    sentence: str  # the evidence sentence, verbatim
+    passage_number: int  # the packed passage it is in (the [n] the model cites)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    sentence: str
+    passage_number: int
+    match: float  # weighted share of the part's key terms the sentence contains
+    score: float  # match plus embedding cosine, for ranking
+
+
+@dataclass(frozen=True)
+class PartEvidence:
+    part: QuestionPart
+    best: ScoredSentence | None  # the sentence that best matches the part (typed: with a fact)
+    facts: tuple[Fact, ...]  # the part's candidate facts, best first (typed parts only)
+    covered: bool
+
+    @property
+    def atoms(self) -> set[str]:
+        return {atom for fact in self.facts for atom in atoms_of(fact.figure)}
+
+
+def gather_part_evidence(
+    analysis: QuestionAnalysis,
+    packed: Sequence[PackedPassage],
+    lang: str,
+    translate: Translate,
+    vectors: SentenceVectors | None,
+    min_match: float,
+) -> list[PartEvidence]:
+    """Score every sentence of the packed passages for every part; extract the typed facts."""
+    sentences = [
+        (sentence, item.number) for item in packed for sentence in passage_sentences(item.passage.text)
+    ]
+    weight = term_weights([item.passage.text for item in packed])
+    question_atoms = figure_atoms(analysis.question)
+    others = [p for p in analysis.parts]
+    results = []
+    for part in analysis.parts:
+        translated = {t.lower() for t in translate(part.terms_text)} - set(part.key_terms)
+        other_terms = set().union(*(p.key_terms for p in others if p is not part))
+        scored = _score(part, translated, sentences, weight, vectors)
+        if not part.typed:
+            best = scored[0] if scored else None
+            covered = best is not None and best.match >= min_match
+            results.append(PartEvidence(part, best, (), covered))
+            continue
+        facts, best = _typed_facts(
+            part, scored, translated, other_terms, question_atoms, lang, min_match
+        )
+        results.append(PartEvidence(part, best, tuple(facts), bool(facts)))
+    return results
+
+
+def _score(
+    part: QuestionPart,
+    translated: set[str],
+    sentences: list[tuple[str, int]],
+    weight: Callable[[str], float],
+    vectors: SentenceVectors | None,
+) -> list[ScoredSentence]:
+    if not sentences:
+        return []
+    texts = [s for s, _n in sentences]
+    cosines = (
+        vectors.similarities([part.terms_text], texts)[0].tolist()
+        if vectors is not None
+        else [0.0] * len(texts)
+    )
+    scored = []
+    for (sentence, number), cosine in zip(sentences, cosines, strict=True):
+        words = set(cached_content_tokens(sentence))
+        match = max(
+            weighted_coverage(part.key_terms, words, weight),
+            weighted_coverage(translated, words, weight),
+        )
+        scored.append(ScoredSentence(sentence, number, match, match + float(cosine)))
+    scored.sort(key=lambda s: s.score, reverse=True)
+    return scored
+
+
+def _typed_facts(
+    part: QuestionPart,
+    scored: list[ScoredSentence],
+    translated: set[str],
+    other_terms: set[str],
+    question_atoms: set[str],
+    lang: str,
+    min_match: float,
+) -> tuple[list[Fact], ScoredSentence | None]:
+    """The part's figures from the best matching sentences that hold one, best first.
+
+    Figures the question itself states ("resolution 2322", "in 2018") are not answers. Within a
+    sentence, a figure near the part's own words (those no other part of the question has)
+    comes first: "39 projects … 61 Member States" gives "how many projects" the 39.
+    """
+    kinds = part.figure_kinds
+    own_words = (set(part.key_terms) | translated) - other_terms
+    with_facts: list[tuple[ScoredSentence, list[Figure]]] = []
+    for candidate in scored:
+        if candidate.match < min_match:
+            continue
+        figures = [
+            f
+            for f in extract_figures(candidate.sentence)
+            if f.kind in kinds and not atoms_of(f) <= question_atoms
+        ]
+        if figures:
+            with_facts.append((candidate, figures))
+        if len(with_facts) >= _MAX_FACT_SENTENCES:
+            break
+    if not with_facts:
+        return [], None
+    best_score = with_facts[0][0].score
+    facts: list[Fact] = []
+    seen: set[str] = set()
+    for candidate, figures in with_facts:
+        if candidate.score < _RUNNER_UP_SHARE * best_score:
+            break
+        ranked = sorted(
+            figures,
+            key=lambda f: (kinds.index(f.kind), -_nearby(candidate.sentence, f, own_words), f.start),
+        )
+        for figure in ranked:
+            if figure.key in seen:
+                continue
+            seen.add(figure.key)
+            facts.append(
+                Fact(figure, render(figure, lang), candidate.sentence, candidate.passage_number)
+            )
+    return facts, with_facts[0][0]
+
+
+def _nearby(sentence: str, figure: Figure, words: set[str]) -> int:
+    """How many of ``words`` occur within a few characters of the figure."""
+    window = sentence[max(0, figure.start - _WINDOW_CHARS) : figure.end + _WINDOW_CHARS]
+    return len(set(cached_content_tokens(window)) & words)
