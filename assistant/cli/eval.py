@@ -17,6 +17,7 @@ from assistant.eval.gate import GateConfig, comparable, find_regressions
 from assistant.eval.report import settings_markdown, summary_markdown, write_report
 from assistant.eval.rundir import SUMMARY_FILE, load_run
 from assistant.eval.runner import run_eval
+from assistant.eval.split import SPLITS, SplitError, load_split, split_path, stratified_split
 
 
 def _gate_config(
@@ -117,6 +118,12 @@ def eval_command(
             "--only", help='Only this slice or id, e.g. "en→zh", "q:en", "tag:list" (repeat).'
         ),
     ] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split", help="Only the 'tune' or 'test' half, as fixed in <set>_split.json."
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Runs folder (default: evals/runs).")
     ] = None,
@@ -130,7 +137,13 @@ def eval_command(
     """Run a question set through the pipeline; write results, summary and report."""
     settings = get_settings()
     _check_baseline(baseline)
+    if split is not None and split not in SPLITS:
+        raise typer.BadParameter(f"expected one of {', '.join(SPLITS)}", param_hint="--split")
     config = _gate_config(settings, tolerance, metric_tolerance or [], check_latency)
+    try:
+        load_split(split_path(question_set)) if split else None
+    except SplitError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--split") from exc
     target = _build_target(settings, retrieval_only)
     result = run_eval(
         question_set,
@@ -141,6 +154,7 @@ def eval_command(
         label=label,
         limit=limit,
         only=only or (),
+        split=split,
         progress=progress,
     )
     _report_and_gate(result.run_dir, baseline, config, fail_on_regression)
@@ -162,3 +176,36 @@ def eval_report_command(
         raise typer.BadParameter(f"{run_dir} has no {SUMMARY_FILE}", param_hint="RUN_DIR")
     config = _gate_config(settings, tolerance, metric_tolerance or [], check_latency)
     _report_and_gate(run_dir, baseline, config, fail_on_regression)
+
+
+@app.command("eval-split")
+def eval_split_command(
+    question_set: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="e.g. evals/dev.jsonl")
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing split (reshuffles the halves).")
+    ] = False,
+) -> None:
+    """Write the set's tune/test halves (stratified by slice) to <set>_split.json, once."""
+    from assistant.eval.dataset import CorpusFiles, load_question_set, question_slice
+
+    settings = get_settings()
+    target = split_path(question_set)
+    if target.exists() and not force:
+        raise typer.BadParameter(f"{target} exists; the halves stay fixed (--force to redo)")
+    questions = load_question_set(question_set)
+    doc_langs = CorpusFiles.scan(settings.paths.corpus_dir).langs
+    split = stratified_split(questions, doc_langs)
+    target.write_text(split.to_json(), encoding="utf-8")
+    for name in SPLITS:
+        ids = split.ids(name)
+        counts: dict[str, int] = {}
+        for q in questions:
+            if q.id in ids:
+                key = question_slice(q, doc_langs)
+                counts[key] = counts.get(key, 0) + 1
+        typer.echo(
+            f"{name}: {len(ids)} " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        )
+    typer.echo(f"written: {target}")

@@ -91,8 +91,10 @@ def _stamp_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
     llm = summary.get("settings", {}).get("llm", {})
     commit = str(git.get("commit") or "none")[:12] + (" (dirty)" if git.get("dirty") else "")
     sha = pipeline.get("model_sha256") or "—"
+    split = qset.get("split")
     return [
         ("mode", str(summary.get("mode"))),
+        ("split", f"{split} half" if split else "whole set (no split)"),
         ("question set", f"{qset.get('path')} (sha256 {str(qset.get('sha256'))[:12]}, "
          f"{qset.get('n_run')} of {qset.get('n_questions')} questions)"),
         ("commit", commit),

@@ -48,6 +48,7 @@ from assistant.eval.provenance import (
     sha256_text,
 )
 from assistant.eval.rundir import RESULTS_FILE, SUMMARY_FILE, new_run_dir
+from assistant.eval.split import load_split, select_split, split_path
 from assistant.schema import Passage
 
 logger = logging.getLogger(__name__)
@@ -278,6 +279,7 @@ def run_eval(
     label: str = "",
     limit: int | None = None,
     only: Sequence[str] = (),
+    split: str | None = None,
     progress: bool = True,
 ) -> RunResult:
     """Evaluate every question and write ``<out_dir>/<timestamp>_<label>/``.
@@ -285,10 +287,16 @@ def run_eval(
     ``assistant_or_retriever`` is an ``Assistant`` (full mode) or a ``Retriever``
     (``retrieval_only``; an assistant's own retriever is used when given an assistant).
     ``only`` keeps the questions in any of the named slices ("en→zh", "q:en", "followup",
-    "tag:list"...) or with any of the named ids; ``limit`` then keeps the first N.
+    "tag:list"...) or with any of the named ids; ``limit`` then keeps the first N. ``split``
+    ("tune" or "test") first keeps one half of the set, as fixed in ``<set>_split.json``.
     """
     questions, set_stamp = _question_set_stamp(question_set)
     set_stamp["n_questions"] = len(questions)
+    set_stamp["split"] = split
+    if split is not None:
+        if not isinstance(question_set, str | Path):
+            raise ValueError("a split needs the question set's path (its split file is beside it)")
+        questions = select_split(questions, load_split(split_path(question_set), questions), split)
     doc_langs = CorpusFiles.scan(settings.paths.corpus_dir).langs
     if only:
         questions = select_questions(questions, doc_langs, only)
@@ -302,7 +310,8 @@ def run_eval(
 
     started = datetime.now(UTC)
     mode = "retrieval" if retrieval_only else "full"
-    name = f"{started.astimezone().strftime('%Y%m%d-%H%M%S')}_{_slug(label or mode)}"
+    label = label or (f"{mode}-{split}" if split else mode)
+    name = f"{started.astimezone().strftime('%Y%m%d-%H%M%S')}_{_slug(label)}"
     run_dir = new_run_dir(out_dir or settings.paths.runs_dir, name)
 
     if retrieval_only and questions:
@@ -326,7 +335,7 @@ def run_eval(
     outcomes = [QuestionOutcome.from_dict(r["outcome"]) for r in records]
     slices = summarize_slices(outcomes)
     summary: dict[str, Any] = {
-        "label": label or mode,
+        "label": label,
         "mode": mode,
         "run_dir": str(run_dir),
         "started_at": started.isoformat(),
