@@ -17,7 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.answer.evidence import SentenceVectors, cached_content_tokens, weighted_coverage
+from assistant.answer.evidence import (
+    SentenceVectors,
+    cached_content_tokens,
+    content_tokens,
+    weighted_coverage,
+)
 from assistant.answer.focus import term_weights
 from assistant.answer.packing import PackedPassage
 from assistant.answer.question_analysis import QuestionAnalysis, QuestionPart
@@ -67,7 +72,7 @@ def gather_part_evidence(
     lang: str,
     translate: Translate,
     vectors: SentenceVectors | None,
-    min_match: float,
+    min_score: float,
 ) -> list[PartEvidence]:
     """Score every sentence of the packed passages for every part; extract the typed facts."""
     sentences = [
@@ -78,18 +83,19 @@ def gather_part_evidence(
     others = [p for p in analysis.parts]
     results = []
     for part in analysis.parts:
-        translated = {t.lower() for t in translate(part.terms_text)} - set(part.key_terms)
+        translated = content_tokens(" ".join(translate(part.terms_text))) - set(part.key_terms)
         other_terms = set().union(*(p.key_terms for p in others if p is not part))
         scored = _score(part, translated, sentences, weight, vectors)
         if not part.typed:
             best = scored[0] if scored else None
-            covered = best is not None and best.match >= min_match
+            covered = best is not None and best.score >= min_score
             results.append(PartEvidence(part, best, (), covered))
             continue
         facts, best = _typed_facts(
-            part, scored, translated, other_terms, question_atoms, lang, min_match
+            part, scored, translated, other_terms, question_atoms, lang
         )
-        results.append(PartEvidence(part, best, tuple(facts), bool(facts)))
+        covered = best is not None and best.score >= min_score
+        results.append(PartEvidence(part, best, tuple(facts), covered))
     return results
 
 
@@ -127,7 +133,6 @@ def _typed_facts(
     other_terms: set[str],
     question_atoms: set[str],
     lang: str,
-    min_match: float,
 ) -> tuple[list[Fact], ScoredSentence | None]:
     """The part's figures from the best matching sentences that hold one, best first.
 
@@ -139,8 +144,6 @@ def _typed_facts(
     own_words = (set(part.key_terms) | translated) - other_terms
     with_facts: list[tuple[ScoredSentence, list[Figure]]] = []
     for candidate in scored:
-        if candidate.match < min_match:
-            continue
         figures = [
             f
             for f in extract_figures(candidate.sentence)
