@@ -141,6 +141,13 @@ class AnswerSettings(BaseModel):
     support_min_cosine_with_numbers: float = 0.3  # ... lower bar when all figures match
     support_min_cosine_same_language: float = 0.75  # same language: near-verbatim paraphrase
     refuse_unsupported: bool = True  # a reply no passage supports at all becomes a refusal
+    # Question parts and typed facts (answer/question_analysis.py, answer/facts.py): the facts
+    # of each part's answer type are read from the evidence and the reply is kept to them.
+    typed_facts: bool = True
+    # A part is covered when a retrieved sentence scores this much (weighted key-term share +
+    # embedding cosine); a question none of whose parts is covered is refused before the model.
+    part_min_score: float = 0.45
+    glossary_hints: bool = True  # English answers over Chinese passages get the glossary's names
 
 
 class AppSettings(BaseModel):

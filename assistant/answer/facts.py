@@ -14,9 +14,11 @@ matches also holds a figure of the asked type, is *not covered*: the documents d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.answer.citations import sentence_spans
 from assistant.answer.evidence import (
     SentenceVectors,
     cached_content_tokens,
@@ -27,6 +29,7 @@ from assistant.answer.focus import term_weights
 from assistant.answer.packing import PackedPassage
 from assistant.answer.question_analysis import QuestionAnalysis, QuestionPart
 from assistant.answer.support import passage_sentences
+from assistant.text.cjk import HAN_RE
 from assistant.text.figures import Figure, atoms_of, extract_figures, figure_atoms, render
 
 Translate = Callable[[str], Sequence[str]]
@@ -76,7 +79,9 @@ def gather_part_evidence(
 ) -> list[PartEvidence]:
     """Score every sentence of the packed passages for every part; extract the typed facts."""
     sentences = [
-        (sentence, item.number) for item in packed for sentence in passage_sentences(item.passage.text)
+        (sentence, item.number)
+        for item in packed
+        for sentence in passage_sentences(item.passage.text)
     ]
     weight = term_weights([item.passage.text for item in packed])
     question_atoms = figure_atoms(analysis.question)
@@ -91,9 +96,7 @@ def gather_part_evidence(
             covered = best is not None and best.score >= min_score
             results.append(PartEvidence(part, best, (), covered))
             continue
-        facts, best = _typed_facts(
-            part, scored, translated, other_terms, question_atoms, lang
-        )
+        facts, best = _typed_facts(part, scored, translated, other_terms, question_atoms, lang)
         covered = best is not None and best.score >= min_score
         results.append(PartEvidence(part, best, tuple(facts), covered))
     return results
@@ -147,7 +150,9 @@ def _typed_facts(
         figures = [
             f
             for f in extract_figures(candidate.sentence)
-            if f.kind in kinds and not atoms_of(f) <= question_atoms
+            if f.kind in kinds
+            and not atoms_of(f) <= question_atoms
+            and not _is_list_marker(candidate.sentence, f)
         ]
         if figures:
             with_facts.append((candidate, figures))
@@ -163,7 +168,11 @@ def _typed_facts(
             break
         ranked = sorted(
             figures,
-            key=lambda f: (kinds.index(f.kind), -_nearby(candidate.sentence, f, own_words), f.start),
+            key=lambda f: (
+                kinds.index(f.kind),
+                -_nearby(candidate.sentence, f, own_words),
+                f.start,
+            ),
         )
         for figure in ranked:
             if figure.key in seen:
@@ -175,7 +184,116 @@ def _typed_facts(
     return facts, with_facts[0][0]
 
 
+def _is_list_marker(sentence: str, figure: Figure) -> bool:
+    """ "19. The Directorate …", "(a) …": a paragraph or list number, not a figure."""
+    return figure.start <= 1 and bool(_LIST_MARKER.match(sentence))
+
+
 def _nearby(sentence: str, figure: Figure, words: set[str]) -> int:
     """How many of ``words`` occur within a few characters of the figure."""
     window = sentence[max(0, figure.start - _WINDOW_CHARS) : figure.end + _WINDOW_CHARS]
     return len(set(cached_content_tokens(window)) & words)
+
+
+_LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}|\(?[a-z]\))[.)]\s")
+
+
+@dataclass(frozen=True)
+class FactLine:
+    """A sentence the pipeline added or kept from the evidence, with its known source."""
+
+    text: str
+    passage_number: int
+    evidence: str  # the evidence sentence, verbatim
+
+
+@dataclass
+class EnforcedReply:
+    text: str  # the reply with wrong figures replaced and missing facts added
+    attested: list[FactLine]  # sentences whose source is known (not to be re-attributed)
+    replaced: list[tuple[str, str]]  # (figure written by the model, extracted fact)
+    removed: list[str]  # sentences dropped: a figure of the asked type no evidence holds
+    added: list[str]  # lines added: facts the reply left out, parts the documents do not cover
+
+
+def enforce_facts(
+    reply: str,
+    evidence: Sequence[PartEvidence],
+    question: str,
+    labels: dict[str, str],
+    not_covered: Callable[[str], str],
+) -> EnforcedReply:
+    """Keep the reply's figures of each asked type to the facts extracted for the question.
+
+    - A figure of an asked type that no part's facts (nor the question) hold is replaced by
+      the first fact of a part asking that type which the reply does not state yet; with no
+      such fact, the sentence holding it is dropped.
+    - A covered typed part whose facts the reply does not state gets a line of its own
+      (``labels[answer_type]: fact [n]``), attested by its evidence sentence.
+    - A typed part that the documents do not cover gets ``not_covered(part text)``.
+
+    Citation markers are masked while figures are read, so "[1]" is never a number.
+    """
+    policed = {kind for e in evidence if e.part.typed for kind in e.part.figure_kinds}
+    allowed = set(figure_atoms(question)).union(*(e.atoms for e in evidence))
+    result = EnforcedReply(reply, [], [], [], [])
+    if not policed:
+        return result
+    text = reply
+    for figure in reversed(extract_figures(_masked(text))):
+        if figure.kind not in policed or atoms_of(figure) <= allowed:
+            continue
+        replacement = _replacement(figure, evidence, figure_atoms(_masked(text)))
+        if replacement is not None:
+            result.replaced.append((figure.surface, replacement.text))
+            text = text[: figure.start] + replacement.text + text[figure.end :]
+        else:
+            start, end = _sentence_around(text, figure.start)
+            result.removed.append(text[start:end].strip())
+            text = text[:start] + text[end:]
+    stated = figure_atoms(_masked(text))
+    lines = []
+    for part_evidence in evidence:
+        part = part_evidence.part
+        if not part.typed:
+            continue
+        if not part_evidence.covered:
+            lines.append(not_covered(part.text))
+            continue
+        if any(atoms_of(f.figure) <= stated for f in part_evidence.facts):
+            continue
+        fact = part_evidence.facts[0]
+        label = labels.get(part.answer_type, part.text)
+        line = f"{label}{'：' if HAN_RE.search(label) else ': '}{fact.text}"
+        result.attested.append(FactLine(line, fact.passage_number, fact.sentence))
+        lines.append(f"{line} [{fact.passage_number}]")
+        stated |= atoms_of(fact.figure)
+    result.added = lines
+    pieces = [text.strip(), *lines]
+    result.text = "\n".join(p for p in pieces if p)
+    return result
+
+
+def _replacement(figure: Figure, evidence: Sequence[PartEvidence], stated: set[str]) -> Fact | None:
+    for part_evidence in evidence:
+        if figure.kind not in part_evidence.part.figure_kinds:
+            continue
+        for fact in part_evidence.facts:
+            if fact.figure.kind == figure.kind and not atoms_of(fact.figure) <= stated:
+                return fact
+    return None
+
+
+_MARKER_SPAN = re.compile(r"[\[【]\s*[^\]】]{0,40}[\]】]")
+
+
+def _masked(text: str) -> str:
+    """``text`` with citation markers blanked out, offsets unchanged."""
+    return _MARKER_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _sentence_around(text: str, position: int) -> tuple[int, int]:
+    for start, end in sentence_spans(text):
+        if start <= position < end:
+            return start, end
+    return position, position

@@ -98,18 +98,23 @@ _EN_CUES: list[tuple[str, AnswerType]] = [
     (r"\bhow often\b|\bhow frequently\b", "description"),
     (r"\b(?:what|which) (?:time )?period\b|\bfrom when to when\b", "date"),
     (
-        r"\bhow much (?:money|funding)\b|\bhow much (?:\w+ ){0,6}(?:contribut|donat|pledg|fund|cost|"
-        r"spend|spent|budget|pay|paid|allocat|invest|insurance|financ|grant|provid)"
+        r"\bhow much (?:money|funding)\b"
+        r"|\bhow much (?:\w+ ){0,6}(?:contribut|donat|pledg|fund|cost|spend|spent|budget|pay"
+        r"|paid|allocat|invest|insurance|financ|grant|provid)"
         r"|\bwhat (?:\w+ ){0,3}(?:budget|amount|sum|cost)\b|\bhow many (?:dollars|euros|rupees)",
         "amount",
     ),
     (r"\bhow (?:many|much|often|long|large|big|far|old)\b|\bwhat number\b", "number"),
     (r"\bwhen\b", "date"),
-    (r"\bwho(?:m|se)?\b|\bwhich (?:country|body|organi[sz]ation|agency|office|entity|person|"
-     r"official|state|member state|minister|committee|team|bodies|entities)\b", "person_or_body"),
+    (
+        r"\bwho(?:m|se)?\b|\bwhich (?:country|body|organi[sz]ation|agency|office|entity|person|"
+        r"official|state|member state|minister|committee|team|bodies|entities)\b",
+        "person_or_body",
+    ),
     (r"\bwhere\b|\bin which (?:city|country|region|place)\b", "place"),
     (
-        r"\bwhat are\b|\bwhich (?:\w+ ){0,3}(?:\w+s)\b(?! (?:is|was|did|does)\b)|\blist\b|\bname the\b"
+        r"\bwhat are\b|\bwhich (?:\w+ ){0,3}(?:\w+s)\b(?! (?:is|was|did|does)\b)"
+        r"|\blist\b|\bname the\b"
         r"|\bwhat (?:\w+ ){0,2}(?:steps|principles|areas|functions|tools|measures|countries|"
         r"bodies|elements|priorities|initiatives|components|groups|activities)\b",
         "list",
@@ -124,7 +129,10 @@ _ZH_CUES: list[tuple[str, AnswerType]] = [
     (r"哪一?天|哪一日|什么日子|几月几日|几号|什么日期|哪一?日", "date"),
     (r"哪一?个?月|几月份?", "month_year"),
     (r"哪一?年(?!来)|什么年份|何年", "year"),
-    (r"百分之多少|多大比例|多少比例|比例是多少|百分比|多大的?比例|多少份额|几成|多大比重", "percent"),
+    (
+        r"百分之多少|多大比例|多少比例|比例是多少|百分比|多大的?比例|多少份额|几成|多大比重",
+        "percent",
+    ),
     (r"哪几|多久|多长时间一次|每隔多久", "list"),
     (
         r"多少钱|多少美元|多少资金|多少经费|捐了?多少|捐助了?多少|出资多少|预算.{0,6}多少|"
@@ -133,7 +141,10 @@ _ZH_CUES: list[tuple[str, AnswerType]] = [
     ),
     (r"多少|几个|几项|几名|几次|几年|几家|几国|多大|多远|多长", "number"),
     (r"什么时候|何时|哪个时候|何日", "date"),
-    (r"谁|哪位|哪个国家|哪一?个?机构|哪个组织|哪个部门|哪一方|哪国|哪个办公室|哪个实体", "person_or_body"),
+    (
+        r"谁|哪位|哪个国家|哪一?个?机构|哪个组织|哪个部门|哪一方|哪国|哪个办公室|哪个实体",
+        "person_or_body",
+    ),
     (r"哪里|何处|在哪|哪个城市|哪个地区", "place"),
     (r"哪些|哪几|列出|有哪|包括什么|包括哪", "list"),
     (r"是否|吗[？?]?$|有没有|能否|是不是", "yes_no"),
@@ -153,7 +164,6 @@ _EN_FRONTED = re.compile(
 )
 _EN_WHEN_AND_WHERE = re.compile(r"^(?P<a>when|where|who)\s+and\s+(?P<b>when|where|how|why)\b", re.I)
 _ZH_CLAUSE_SPLIT = re.compile(r"[？?；;]|，(?=以及|并且|还有|另外|同时|和哪|又)")
-_ZH_PARALLEL = re.compile(r"(?P<a>哪一?天|什么时候|何时)[、和及]\s*(?P<b>第几次会议|哪一?次会议)")
 _SENTENCE_END = re.compile(r"(?<=[?？])\s*")
 _ZH_RESPECTIVELY = "分别"
 
@@ -190,29 +200,51 @@ def _english_clauses(sentence: str) -> list[tuple[str, str]]:
     fronted = _EN_FRONTED.match(sentence)
     if fronted:
         rest = fronted["rest"]
-        return [(fronted["first"], f"{fronted['first']} {rest}"), (fronted["second"], f"{fronted['second']} {rest}")]
+        return [
+            (fronted["first"], f"{fronted['first']} {rest}"),
+            (fronted["second"], f"{fronted['second']} {rest}"),
+        ]
     paired = _EN_WHEN_AND_WHERE.match(sentence)
-    if paired:
-        rest = sentence[paired.end() :]
-        return [(paired["a"], rest), (paired["b"], rest)]
-    pieces = [p.strip() for p in _EN_SPLIT.split(sentence) if p.strip()]
-    if len(pieces) < 2:
+    pieces = [p.strip() for p in _EN_SPLIT.split(sentence[paired.end() if paired else 0 :])]
+    pieces = [p for p in pieces if p]
+    if not pieces:
         return [(sentence, sentence)]
     # The later pieces borrow the first piece's subject for their key terms.
     head = pieces[0]
-    return [(head, head)] + [(p, f"{p} {head}") for p in pieces[1:]]
+    first = [(paired["a"], head), (paired["b"], head)] if paired else [(head, head)]
+    return first + [(p, f"{p} {head}") for p in pieces[1:]]
 
 
 def _chinese_clauses(sentence: str) -> list[tuple[str, str]]:
-    parallel = _ZH_PARALLEL.search(sentence)
-    if parallel:
-        return [(parallel["a"], sentence), (parallel["b"], sentence)]
     pieces = [p.strip("，, ") for p in _ZH_CLAUSE_SPLIT.split(sentence) if p.strip("，, ")]
     pieces = [p for p in pieces if p not in ("以及", "并且")]
     if not pieces:
         return [(sentence, sentence)]
     head = pieces[0]
-    return [(head, head)] + [(p, f"{p} {head}") for p in pieces[1:]]
+    clauses = [(head, head)] + [(p, f"{p} {head}") for p in pieces[1:]]
+    return [split for cue, terms in clauses for split in _split_by_cues(cue, terms)]
+
+
+def _split_by_cues(clause: str, terms: str) -> list[tuple[str, str]]:
+    """One Chinese clause that asks two typed things ("在哪一天、第几次会议上", "在哪一年之前推广到
+    多少个省") becomes one part per cue, each keeping the whole clause's words as key terms."""
+    found: list[tuple[int, int, str]] = []
+    for pattern, kind in _ZH_CUE_RES:
+        for match in pattern.finditer(clause):
+            start, end = match.span()
+            if not any(s < end and start < e for s, e, _ in found):
+                found.append((start, end, kind))
+    found.sort()
+    typed = [(s, e, k) for s, e, k in found if k in FIGURE_KINDS]
+    if len(typed) < 2 or (len({k for _s, _e, k in typed}) < 2 and "分别" not in clause):
+        return [(clause, terms)]
+    parts = []
+    previous = 0
+    for index, (_start, end, _kind) in enumerate(typed):
+        stop = len(clause) if index == len(typed) - 1 else end
+        parts.append((clause[previous:stop].strip("、，和及 "), terms))
+        previous = end
+    return parts
 
 
 def analyse_question(question: str) -> QuestionAnalysis:
@@ -244,7 +276,9 @@ def analyse_question(question: str) -> QuestionAnalysis:
 
 def _asks(clause: str) -> bool:
     """Whether a clause is itself a question (an interrogative or a question mark)."""
-    return bool(re.search(rf"\b{_EN_WH}|[?？]|什么|哪|谁|多少|几|如何|怎么|为什么|是否|吗", clause, re.I))
+    return bool(
+        re.search(rf"\b{_EN_WH}|[?？]|什么|哪|谁|多少|几|如何|怎么|为什么|是否|吗", clause, re.I)
+    )
 
 
 def _drop_duplicates(parts: list[QuestionPart]) -> list[QuestionPart]:

@@ -25,6 +25,22 @@ class Citation:
     answer_sentences: list[str] = field(default_factory=list)  # answer sentences citing it
 
 
+@dataclass(frozen=True)
+class EvidenceSentence:
+    """A sentence of a retrieved passage that matches (a part of) the question."""
+
+    text: str  # verbatim from the passage (or the passage as shown, when no sentence matched)
+    passage: Passage  # its document, symbol, paragraph and page: ``passage.label``
+    part: str  # the part of the question it matches ("" when not known)
+
+
+@dataclass(frozen=True)
+class RetrievedEvidence:
+    """Streamed before generation starts: what the documents say, shown while the model reads."""
+
+    sentences: list[EvidenceSentence]
+
+
 @dataclass
 class Answer:
     question: str
@@ -42,3 +58,5 @@ class Answer:
     relevance: dict[str, float] = field(default_factory=dict)  # evidence behind the refusal call
     raw_text: str = ""  # the model's reply before citation checking (for evaluation and debugging)
     warnings: list[str] = field(default_factory=list)  # e.g. the question was truncated
+    parts: list[dict[str, object]] = field(default_factory=list)  # question parts and facts
+    fact_changes: dict[str, list[str]] = field(default_factory=dict)  # what enforcement did

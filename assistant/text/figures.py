@@ -99,7 +99,7 @@ class Figure:
 
 
 def chinese_numeral_value(numeral: str) -> int | None:
-    """"三百三十" → 330, "二〇一七" → 2017, "两万五千" → 25000, "十二" → 12; None if not one."""
+    """ "三百三十" → 330, "二〇一七" → 2017, "两万五千" → 25000, "十二" → 12; None if not one."""
     if not numeral or any(ch not in _CN_CHARS for ch in numeral):
         return None
     if all(ch in CN_DIGITS for ch in numeral):  # digit by digit: 二〇一七
@@ -157,7 +157,9 @@ _DAY_MONTH_EN = re.compile(rf"\b{_DAY}\s+(?:of\s+)?({_MONTH_RE})(?![\w])", re.I)
 _YEAR_EN = re.compile(r"(?<![\d/.,-])((?:19|20)\d{2})(?![\d/]|\s*年)")
 
 _MEETING_ZH = re.compile(rf"第\s*({_NUM})\s*次(?:全体|正式|特别)?会议")
-_MEETING_EN = re.compile(r"\b(\d+)(?:st|nd|rd|th)\s+(?:plenary\s+|formal\s+|special\s+)?meeting", re.I)
+_MEETING_EN = re.compile(
+    r"\b(\d+)(?:st|nd|rd|th)\s+(?:plenary\s+|formal\s+|special\s+)?meeting", re.I
+)
 _RES_NUMBER = r"(\d+(?:/\d+)?)(?:\s*[（(]\s*(\d{4})\s*[)）])?"
 _RESOLUTION_ZH = re.compile(rf"第\s*{_RES_NUMBER}\s*号决议")
 _RESOLUTION_EN = re.compile(rf"\bresolutions?\s+{_RES_NUMBER}", re.I)
@@ -169,30 +171,36 @@ _PARAGRAPH_EN = re.compile(r"\b(?:paragraphs?|para\.?)\s+(\d+)", re.I)
 _AMOUNT_PATTERNS: list[tuple[str, re.Pattern[str]]] = []
 for _code, _before, _after, _zh, _sign in _CURRENCIES:
     _AMOUNT_PATTERNS.append(
-        (_code, re.compile(rf"{_before}\s?({_ARABIC})(?:\s*(thousand|million|billion|trillion))?\b"))
+        (
+            _code,
+            re.compile(rf"{_before}\s?({_ARABIC})(?:\s*(thousand|million|billion|trillion))?\b"),
+        )
     )
     _AMOUNT_PATTERNS.append(
         (
             _code,
             re.compile(
-                rf"(?<![\d.])({_ARABIC})(?:\s*(thousand|million|billion|trillion))?\s+{_after}\b", re.I
+                rf"(?<![\d.])({_ARABIC})(?:\s*(thousand|million|billion|trillion))?\s+{_after}\b",
+                re.I,
             ),
         )
     )
     _AMOUNT_PATTERNS.append((_code, re.compile(rf"({_ARABIC}\s*[万亿]?|{_CN_NUM})\s*{_zh}")))
 
-_PERCENT = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|％|per\s?cent\b|percent\b)", re.I)
+_PERCENT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|％|per\s?cent\b|percent\b)", re.I)
 _PERCENT_ZH = re.compile(rf"百分之\s*({_NUM}(?:点{_NUM})?)")
 _FRACTION_ZH = re.compile(rf"({_NUM})\s*分之\s*({_NUM})")
-_FRACTION_EN = re.compile(
-    rf"\b(one|two|three|a)[- ](half|halves|thirds?|quarters?)\b", re.I
-)
+_FRACTION_EN = re.compile(r"\b(one|two|three|a)[- ](half|halves|thirds?|quarters?)\b", re.I)
 _SCALED_EN = re.compile(
     rf"(?<![\d.,])({_ARABIC}|{_EN_WORD_RE})\s*(thousand|million|billion|trillion)\b", re.I
 )
 _NUMBER_ZH = re.compile(rf"(?<![\d.,/])(\d+(?:\.\d+)?\s*[万亿]|{_CN_NUM})")
-_NUMBER_ARABIC = re.compile(r"(?<![\d.,/A-Za-z-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d/]|,\d{3})")
-_NUMBER_EN_WORD = re.compile(rf"\b({_EN_WORD_RE})(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b", re.I)
+_NUMBER_ARABIC = re.compile(
+    r"(?<![\d.,/A-Za-z-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d/]|,\d{3})"
+)
+_NUMBER_EN_WORD = re.compile(
+    rf"\b({_EN_WORD_RE})(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b", re.I
+)
 
 
 def _month(name: str) -> int:
