@@ -181,9 +181,10 @@ class Assistant:
                 yield answer.text
                 yield answer
                 return
+        # the first useful text: what a UI shows while the model reads the prompt
+        answer.timings["first_evidence"] = time.perf_counter() - started
         if evidence_events:
             yield _retrieved_evidence(parts, packed)
-            answer.timings["first_evidence"] = time.perf_counter() - started
         yield from self._generate(answer, standalone, packed, lang, started, parts)
         with _timed(answer, "attribute"):
             self._finish(answer, packed, lang, parts)

@@ -37,6 +37,7 @@ Translate = Callable[[str], Sequence[str]]
 _WINDOW_CHARS = 40  # how far around a figure its own words are looked for
 _RUNNER_UP_SHARE = 0.85  # sentences this close to the best one also offer facts
 _MAX_FACT_SENTENCES = 3
+_SIBLING_BONUS = 0.3  # per other typed part of the question whose type the sentence also holds
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,10 @@ def gather_part_evidence(
             covered = best is not None and best.score >= min_score
             results.append(PartEvidence(part, best, (), covered))
             continue
-        facts, best = _typed_facts(part, scored, translated, other_terms, question_atoms, lang)
+        sibling_kinds = [p.figure_kinds for p in others if p is not part and p.typed]
+        facts, best = _typed_facts(
+            part, scored, translated, other_terms, question_atoms, lang, sibling_kinds
+        )
         covered = best is not None and best.score >= min_score
         results.append(PartEvidence(part, best, tuple(facts), covered))
     return results
@@ -136,12 +140,17 @@ def _typed_facts(
     other_terms: set[str],
     question_atoms: set[str],
     lang: str,
+    sibling_kinds: Sequence[tuple[str, ...]] = (),
 ) -> tuple[list[Fact], ScoredSentence | None]:
     """The part's figures from the best matching sentences that hold one, best first.
 
     Figures the question itself states ("resolution 2322", "in 2018") are not answers. Within a
     sentence, a figure near the part's own words (those no other part of the question has)
     comes first: "39 projects … 61 Member States" gives "how many projects" the 39.
+
+    Parts asked together are answered together: a sentence that also holds a figure for each
+    other typed part ("which meeting, and on what date" → "at its 330th meeting, on 19 April")
+    ranks above one that holds only this part's type (a deadline date two sentences before).
     """
     kinds = part.figure_kinds
     own_words = (set(part.key_terms) | translated) - other_terms
@@ -155,11 +164,20 @@ def _typed_facts(
             and not _is_list_marker(candidate.sentence, f)
         ]
         if figures:
-            with_facts.append((candidate, figures))
+            kinds_here = {f.kind for f in extract_figures(candidate.sentence)}
+            siblings = sum(1 for other in sibling_kinds if kinds_here & set(other))
+            ranked = ScoredSentence(
+                candidate.sentence,
+                candidate.passage_number,
+                candidate.match,
+                candidate.score + _SIBLING_BONUS * siblings,
+            )
+            with_facts.append((ranked, figures))
         if len(with_facts) >= _MAX_FACT_SENTENCES:
             break
     if not with_facts:
         return [], None
+    with_facts.sort(key=lambda pair: pair[0].score, reverse=True)
     best_score = with_facts[0][0].score
     facts: list[Fact] = []
     seen: set[str] = set()
