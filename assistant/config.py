@@ -147,6 +147,9 @@ class AnswerSettings(BaseModel):
     # A part is covered when a retrieved sentence scores this much (weighted key-term share +
     # embedding cosine); a question none of whose parts is covered is refused before the model.
     part_min_score: float = 0.45
+    # ... and a question the relevance gate would refuse goes on when one retrieved sentence
+    # holds this share of a part's key terms ("What is CTED?": every key term is there).
+    gate_override_match: float = 1.0
     glossary_hints: bool = True  # English answers over Chinese passages get the glossary's names
 
 

@@ -152,12 +152,9 @@ class Assistant:
             )
         answer.relevance = evidence.as_dict()
         a = self.settings.answer
-        if should_refuse(evidence, a.relevance_signal, a.min_relevance):
-            logger.info("refusing without the model: relevance %s", answer.relevance)
-            self._refuse(answer, "no_relevant_passages")
-            answer.timings["total"] = time.perf_counter() - started
-            yield answer.text
-            yield answer
+        gate_refuses = should_refuse(evidence, a.relevance_signal, a.min_relevance)
+        if gate_refuses and not a.typed_facts:
+            yield from self._refused(answer, "no_relevant_passages", started)
             return
 
         with _timed(answer, "pack"):
@@ -174,12 +171,12 @@ class Assistant:
                     a.part_min_score,
                 )
             answer.parts = [_part_record(p) for p in parts]
+            if gate_refuses and not _names_what_the_documents_discuss(parts, a.gate_override_match):
+                yield from self._refused(answer, "no_relevant_passages", started)
+                return
             if not any(p.covered for p in parts):
                 logger.info("no retrieved sentence matches any part of the question: refusing")
-                self._refuse(answer, "question_not_covered")
-                answer.timings["total"] = time.perf_counter() - started
-                yield answer.text
-                yield answer
+                yield from self._refused(answer, "question_not_covered", started)
                 return
         # the first useful text: what a UI shows while the model reads the prompt
         answer.timings["first_evidence"] = time.perf_counter() - started
@@ -189,6 +186,14 @@ class Assistant:
         with _timed(answer, "attribute"):
             self._finish(answer, packed, lang, parts)
         answer.timings["total"] = time.perf_counter() - started
+        yield answer
+
+    def _refused(self, answer: Answer, reason: str, started: float) -> Iterator[str | Answer]:
+        """Refuse before the model: the refusal text, then the answer."""
+        logger.info("refusing without the model (%s): relevance %s", reason, answer.relevance)
+        self._refuse(answer, reason)
+        answer.timings["total"] = time.perf_counter() - started
+        yield answer.text
         yield answer
 
     def _validated(self, question: str, override: str) -> tuple[str, list[str]]:
@@ -352,6 +357,16 @@ class Assistant:
         answer.refused = True
         answer.refusal_reason = reason
         answer.citations = []
+
+
+def _names_what_the_documents_discuss(parts: Sequence[PartEvidence], min_match: float) -> bool:
+    """Whether one retrieved sentence holds all of a part's key terms (in either language).
+
+    The relevance gate compares whole-question and passage embeddings, which says little for a
+    short question about a name: "What is CTED?" is far from every passage about CTED in
+    embedding space, yet every key term of it is in them.
+    """
+    return any(p.top_match >= min_match for p in parts)
 
 
 def _part_record(part: PartEvidence) -> dict[str, object]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.answer.citations import sentence_spans
 from assistant.answer.evidence import (
@@ -37,6 +37,7 @@ Translate = Callable[[str], Sequence[str]]
 _WINDOW_CHARS = 40  # how far around a figure its own words are looked for
 _RUNNER_UP_SHARE = 0.85  # sentences this close to the best one also offer facts
 _MAX_FACT_SENTENCES = 3
+_MAX_SEVERAL = 3  # values a part asking for several may need (a period: two dates)
 _SIBLING_BONUS = 0.3  # per other typed part of the question whose type the sentence also holds
 
 
@@ -64,6 +65,7 @@ class PartEvidence:
     best: ScoredSentence | None  # the sentence that best matches the part (typed: with a fact)
     facts: tuple[Fact, ...]  # the part's candidate facts, best first (typed parts only)
     covered: bool
+    top_match: float = 0.0  # the largest key-term share of any one sentence
 
     @property
     def atoms(self) -> set[str]:
@@ -95,15 +97,38 @@ def gather_part_evidence(
         if not part.typed:
             best = scored[0] if scored else None
             covered = best is not None and best.score >= min_score
-            results.append(PartEvidence(part, best, (), covered))
+            results.append(PartEvidence(part, best, (), covered, _top_match(scored)))
             continue
         sibling_kinds = [p.figure_kinds for p in others if p is not part and p.typed]
         facts, best = _typed_facts(
             part, scored, translated, other_terms, question_atoms, lang, sibling_kinds
         )
         covered = best is not None and best.score >= min_score
-        results.append(PartEvidence(part, best, tuple(facts), covered))
-    return results
+        results.append(PartEvidence(part, best, tuple(facts), covered, _top_match(scored)))
+    return _distinct_first_facts(results)
+
+
+def _distinct_first_facts(results: list[PartEvidence]) -> list[PartEvidence]:
+    """Two parts asking the same type ("how many projects, and in how many countries") do not
+    both get the same first fact when the evidence offers another one."""
+    taken: set[str] = set()
+    distinct = []
+    for evidence in results:
+        facts = list(evidence.facts)
+        if facts and facts[0].figure.key in taken:
+            other = next((f for f in facts if f.figure.key not in taken), None)
+            if other is not None:
+                facts.remove(other)
+                facts.insert(0, other)
+                evidence = replace(evidence, facts=tuple(facts))
+        if facts:
+            taken.add(facts[0].figure.key)
+        distinct.append(evidence)
+    return distinct
+
+
+def _top_match(scored: Sequence[ScoredSentence]) -> float:
+    return max((s.match for s in scored), default=0.0)
 
 
 def _score(
@@ -278,18 +303,41 @@ def enforce_facts(
         if not part_evidence.covered:
             lines.append(not_covered(part.text))
             continue
-        if any(atoms_of(f.figure) <= stated for f in part_evidence.facts):
+        wanted = _wanted_facts(part_evidence)
+        if part.several:
+            missing = [f for f in wanted if not atoms_of(f.figure) <= stated]
+        elif any(atoms_of(f.figure) <= stated for f in part_evidence.facts):
+            missing = []  # the reply states one of the part's facts
+        else:
+            missing = wanted
+        if not missing:
             continue
-        fact = part_evidence.facts[0]
+        fact = missing[0]
         label = labels.get(part.answer_type, part.text)
-        line = f"{label}{'：' if HAN_RE.search(label) else ': '}{fact.text}"
+        chinese = bool(HAN_RE.search(label))
+        values = ("、" if chinese else ", ").join(f.text for f in missing)
+        line = f"{label}{'：' if chinese else ': '}{values}"
         result.attested.append(FactLine(line, fact.passage_number, fact.sentence))
         lines.append(f"{line} [{fact.passage_number}]")
-        stated |= atoms_of(fact.figure)
+        for f in missing:
+            stated |= atoms_of(f.figure)
     result.added = lines
     pieces = [text.strip(), *lines]
     result.text = "\n".join(p for p in pieces if p)
     return result
+
+
+def _wanted_facts(part_evidence: PartEvidence) -> list[Fact]:
+    """The facts a reply must state for a part: the first one, or for a part asking several
+    values (a period, "each") every fact of the same evidence sentence."""
+    facts = list(part_evidence.facts)
+    if not facts:
+        return []
+    if not part_evidence.part.several:
+        return facts[:1]
+    first = facts[0]
+    same = [f for f in facts if f.sentence == first.sentence]
+    return sorted(same, key=lambda f: f.figure.start)[:_MAX_SEVERAL]
 
 
 def _replacement(figure: Figure, evidence: Sequence[PartEvidence], stated: set[str]) -> Fact | None:

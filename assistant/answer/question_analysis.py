@@ -60,6 +60,7 @@ class QuestionPart:
     answer_type: AnswerType
     key_terms: frozenset[str] = field(default_factory=frozenset)
     terms_text: str = ""  # the wording the key terms come from (the clause and its subject)
+    several: bool = False  # asks for more than one value: a period, "each", 分别
 
     @property
     def figure_kinds(self) -> tuple[str, ...]:
@@ -164,6 +165,11 @@ _EN_FRONTED = re.compile(
 )
 _EN_WHEN_AND_WHERE = re.compile(r"^(?P<a>when|where|who)\s+and\s+(?P<b>when|where|how|why)\b", re.I)
 _ZH_CLAUSE_SPLIT = re.compile(r"[？?；;]|，(?=以及|并且|还有|另外|同时|和哪|又)")
+_SEVERAL = re.compile(
+    r"分别|各自|各是|哪段时间|期间|从.{0,20}到|\brespectively\b|\beach\b|\bboth\b|\bperiod\b"
+    r"|\bfrom when\b",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"(?<=[?？])\s*")
 _ZH_RESPECTIVELY = "分别"
 
@@ -266,7 +272,13 @@ def analyse_question(question: str) -> QuestionAnalysis:
             if kind == "description" and parts and not _asks(cue_text):
                 continue
             parts.append(
-                QuestionPart(cue_text.strip(" ,，"), kind, key_terms(term_text), term_text)
+                QuestionPart(
+                    cue_text.strip(" ,，"),
+                    kind,
+                    key_terms(term_text),
+                    term_text,
+                    bool(_SEVERAL.search(sentence)),
+                )
             )
     if not parts:
         parts.append(QuestionPart(text, answer_type(text), key_terms(text), text))
