@@ -110,10 +110,20 @@ def gather_part_evidence(
 
 def _distinct_first_facts(results: list[PartEvidence]) -> list[PartEvidence]:
     """Two parts asking the same type ("how many projects, and in how many countries") do not
-    both get the same first fact when the evidence offers another one."""
+    both get the same first fact when the evidence offers another one; a part whose best
+    sentence is the one a covered sibling part matched is covered too."""
     taken: set[str] = set()
     distinct = []
+    covered_sentences = {e.best.sentence for e in results if e.covered and e.best is not None}
     for evidence in results:
+        # asked together, answered together: the sentence a sibling part matched
+        if (
+            not evidence.covered
+            and evidence.facts
+            and evidence.best is not None
+            and evidence.best.sentence in covered_sentences
+        ):
+            evidence = replace(evidence, covered=True)
         facts = list(evidence.facts)
         if facts and facts[0].figure.key in taken:
             other = next((f for f in facts if f.figure.key not in taken), None)

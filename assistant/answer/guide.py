@@ -50,7 +50,8 @@ def build_guide(
         used.append(found)
         lines.append(found.render(facts=_facts_text(evidence[0], "")))
     if glossary is not None and lang == "en":
-        terms = glossary_terms(packed, glossary)
+        evidence_text = " ".join(e.best.sentence for e in evidence if e.best is not None)
+        terms = glossary_terms(packed, glossary, evidence_text)
         if terms:
             hint = prompts.get("glossary_hint", lang)
             used.append(hint)
@@ -67,9 +68,12 @@ def _facts_text(part_evidence: PartEvidence, missing: str) -> str:
     return ", ".join(f"{fact.text} [{fact.passage_number}]" for fact in facts)
 
 
-def glossary_terms(packed: Sequence[PackedPassage], glossary: Glossary) -> list[tuple[str, str]]:
-    """(Chinese term, English name) for glossary terms in the Chinese passages shown, longest
-    terms first: they are the official names the model would otherwise translate literally."""
+def glossary_terms(
+    packed: Sequence[PackedPassage], glossary: Glossary, evidence_text: str = ""
+) -> list[tuple[str, str]]:
+    """(Chinese term, English name) for glossary terms in the Chinese passages shown: those of
+    the parts' evidence sentences first, then the longest (official names the model would
+    otherwise translate literally, not common words)."""
     found: dict[str, str] = {}
     for item in packed:
         if han_ratio(item.text) < _CHINESE_SHARE:
@@ -77,5 +81,5 @@ def glossary_terms(packed: Sequence[PackedPassage], glossary: Glossary) -> list[
         for term, translation in glossary.matches(item.text):
             if term in item.text and term not in found and not term.isascii():
                 found[term] = translation
-    ranked = sorted(found.items(), key=lambda pair: -len(pair[0]))
+    ranked = sorted(found.items(), key=lambda pair: (pair[0] not in evidence_text, -len(pair[0])))
     return ranked[:_MAX_GLOSSARY_TERMS]
