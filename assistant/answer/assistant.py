@@ -341,7 +341,7 @@ class Assistant:
         if is_model_refusal(raw, self._refusal_phrases):
             raw = ""  # a covered typed part still gets its fact
         enforced = enforce_facts(
-            raw, parts, question, labels, lambda part: not_covered.render(part=part)
+            raw, parts, question, labels, lambda part: not_covered.render(part=_as_clause(part))
         )
         answer.fact_changes = {
             "replaced": [f"{old} -> {new}" for old, new in enforced.replaced],
@@ -367,6 +367,12 @@ def _names_what_the_documents_discuss(parts: Sequence[PartEvidence], min_match: 
     embedding space, yet every key term of it is in them.
     """
     return any(p.top_match >= min_match for p in parts)
+
+
+def _as_clause(part: str) -> str:
+    """A part as it reads inside a sentence: "When?" → "when"."""
+    part = part.strip().rstrip("?？。.")
+    return part[:1].lower() + part[1:] if part[:1].isascii() else part
 
 
 def _part_record(part: PartEvidence) -> dict[str, object]:
