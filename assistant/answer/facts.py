@@ -8,8 +8,9 @@ translations) and meaning, and from the best sentences that hold a figure of the
 type those figures are read with deterministic parsers (``assistant.text.figures``) and rendered
 in the answer's language. The prompt lists them; ``enforce_facts`` keeps the reply to them.
 
-A part for which no retrieved sentence matches the key terms, or (for a typed part) none that
-matches also holds a figure of the asked type, is *not covered*: the documents do not say it.
+A part is *covered* when its best sentence (for a typed part: its best sentence that holds a
+figure of the asked type) scores at least ``min_score``; an uncovered part is one the documents
+do not say, and a question with no covered part is refused before the model.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def gather_part_evidence(
     ]
     weight = term_weights([item.passage.text for item in packed])
     question_atoms = figure_atoms(analysis.question)
-    others = [p for p in analysis.parts]
+    others = analysis.parts
     results = []
     for part in analysis.parts:
         translated = content_tokens(" ".join(translate(part.terms_text))) - set(part.key_terms)
