@@ -108,18 +108,22 @@ class RetrievalSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
+    # "llama_cpp": GGUF models in a supervised llama.cpp engine process (assistant/models/engine)
     backend: Literal["llama_cpp", "transformers", "openai"] = "llama_cpp"
     model: str = "default"  # manifest name, a .gguf path or a transformers directory
-    n_ctx: int = 4096
+    n_ctx: int = 4096  # per conversation (engine slot)
     n_threads: int | None = None  # None: physical cores
     n_batch: int = 512
+    # Answers the engine decodes together (continuous batching); more wait in the app's queue.
+    engine_slots: int = 4
+    engine_start_timeout_s: float = 180.0
     temperature: float = 0.0
     seed: int = 42
     max_tokens: int = 384
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_model: str = "local"
     openai_api_key_env: str = "OPENAI_API_KEY"
-    request_timeout_s: float = 120.0
+    request_timeout_s: float = 300.0
 
 
 class AnswerSettings(BaseModel):
@@ -159,6 +163,10 @@ class AppSettings(BaseModel):
     admin_user_env: str = "ASSISTANT_ADMIN_USER"
     admin_password_env: str = "ASSISTANT_ADMIN_PASSWORD"
     admin_credentials_file: Path | None = None
+    # Failed admin logins: the n-th failure in a row from one client makes it wait
+    # base * 2**(n-1) seconds (capped) before its next attempt.
+    login_base_delay_s: float = 1.0
+    login_max_delay_s: float = 300.0
     concurrency_limit: int | None = None  # None: chosen from the LLM backend
     max_upload_mb: int = 50
     ui_language: Literal["zh", "en"] = "en"  # the app's starting interface language

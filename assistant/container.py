@@ -51,6 +51,13 @@ class LazyChatModel:
     def count_tokens(self, text: str) -> int:
         return self.loaded.count_tokens(text)
 
+    def warm_up(self) -> None:
+        """Load the model (and start its engine) now, so the first question does not wait."""
+        try:
+            self.count_tokens("warm up")
+        except Exception:  # the first question will report it with its own message
+            logger.warning("the chat model could not be started ahead of time", exc_info=True)
+
 
 @lru_cache(maxsize=2)
 def _load_model(llm_settings_json: str, models_dir: str) -> ChatModel:

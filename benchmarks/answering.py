@@ -20,6 +20,7 @@ from assistant.answer.types import Answer, Turn
 from assistant.config import Settings
 from assistant.eval.dataset import CorpusFiles, EvalQuestion, doc_language, load_question_set
 from assistant.models.backends.base import ChatMessage, ChatModel, GenerationParams
+from assistant.models.backends.engine_backend import EngineChatModel
 from benchmarks.common import DEV_SET, RESULTS_DIR, percentile
 from benchmarks.ingest_worker import bench_settings
 
@@ -174,33 +175,23 @@ def generation_figures(call: CallTiming, model: ChatModel) -> dict[str, Any]:
 
 
 def raw_replay(model: ChatModel, call: CallTiming) -> dict[str, Any] | None:
-    """The same prompt and parameters straight through ``llama_cpp``, in the same run.
+    """The same prompt and parameters sent straight to the engine, in the same run.
 
     A same-run comparison survives a machine whose load drifts, which figures from another run
-    (llm.json) do not. The KV cache is reset first, so the raw prompt processing is cold; the
-    pipeline's own call may have reused a cached prefix (the system prompt and examples).
-    ``None`` when the model is not a llama.cpp one.
+    (llm.json) do not: the gap is the pipeline's own cost around the model call. ``None`` when
+    the model is not served by the engine.
     """
-    llama = getattr(getattr(model, "loaded", model), "llama", None)
-    if llama is None or call.params is None:
+    engine = getattr(model, "loaded", model)
+    if not isinstance(engine, EngineChatModel) or call.params is None:
         return None
-    llama.reset()
     started = time.perf_counter()
     first = last = None
     pieces: list[str] = []
-    for chunk in llama.create_chat_completion(
-        messages=[{"role": m.role, "content": m.content} for m in call.messages],
-        stream=True,
-        max_tokens=call.params.max_tokens,
-        temperature=call.params.temperature,
-        seed=call.params.seed,
-        stop=list(call.params.stop),
-    ):
-        delta = (chunk.get("choices") or [{}])[0].get("delta", {}).get("content")
-        if delta:
+    for item in engine.stream_with_timings(call.messages, call.params):
+        if isinstance(item, str):
             last = time.perf_counter()
             first = first or last
-            pieces.append(delta)
+            pieces.append(item)
     replay = CallTiming(call.prompt_tokens, started, call.messages, call.params, first, last)
     replay.text = pieces
     return generation_figures(replay, model)
@@ -246,19 +237,19 @@ def latency_summary(values: Sequence[float | None]) -> dict[str, float | None]:
 
 
 def raw_llm_figures(path: Path = LLM_RESULTS) -> dict[str, dict[str, Any]]:
-    """Median raw ``llama_cpp`` figures per model from ``bench_llm.py``'s report, if present."""
+    """Median engine figures per model from ``bench_llm.py``'s report, if present."""
     if not path.is_file():
         return {}
     report = json.loads(path.read_text(encoding="utf-8"))
     figures: dict[str, dict[str, Any]] = {}
     for name, entry in (report.get("models") or {}).items():
-        median = (entry.get("median") or {}).get("raw") or {}
+        median = (entry.get("median") or {}).get("xllamacpp") or {}
         figures[name] = {
             "ttft_s": median.get("ttft_s"),
             "prompt_tok_s": median.get("prompt_tok_s"),
             "decode_tok_s": median.get("decode_tok_s"),
             "prompt_tokens": median.get("prompt_tokens"),
             "decode_bound_tok_s": entry.get("decode_bound_tok_s"),
-            "n_threads": (entry.get("settings") or {}).get("n_threads"),
+            "n_threads": (entry.get("job") or {}).get("threads"),
         }
     return figures

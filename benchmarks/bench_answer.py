@@ -1,4 +1,4 @@
-"""End-to-end answer latency per model, beside the raw ``llama_cpp`` figures of ``bench_llm.py``.
+"""End-to-end answer latency per model, beside the engine's own figures from ``bench_llm.py``.
 
 For each model (default, small) the full answering pipeline (``build_assistant``: condense →
 retrieve → refuse-or-pack → generate → check citations) answers a representative subset of
@@ -6,7 +6,8 @@ the development set over the shipped corpus. Per question: the time until the us
 (``first text``: the first generated token, or the whole refusal when no model call is needed),
 time to first token of questions that reached the model (TTFT), total time, and from the model
 call itself the prompt size, prompt processing and decode speed. Decode speed is compared with
-the raw ``llama_cpp`` figure measured by the models helper's ``bench_llm.py`` (llm.json).
+the same prompts sent straight to the engine in the same run, and with ``bench_llm.py``'s
+figures (llm.json).
 
     .venv/bin/python -m benchmarks.bench_answer --limit 15
     .venv/bin/python -m benchmarks.bench_answer --quick      # small model, one short question
@@ -114,7 +115,7 @@ def _brief(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def same_run_raw(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Decode and prompt speed on the replayed questions: the pipeline's call vs raw llama_cpp."""
+    """Decode and prompt speed on the replayed questions: the pipeline's call vs the engine's."""
     pairs = [(r["generation"], r["raw_replay"]) for r in records if r.get("raw_replay")]
     ours_decode = latency_summary([o["decode_tok_s"] for o, _ in pairs])["p50"]
     raw_decode = latency_summary([w["decode_tok_s"] for _, w in pairs])["p50"]
@@ -249,8 +250,8 @@ def tables(runs: list[dict[str, Any]], comparison: dict[str, Any]) -> str:
             "llm.json raw prompt tok/s",
         ],
         rows,
-        title="Model speed inside the pipeline vs raw llama_cpp: same-run replays of the same "
-        "prompts, and bench_llm.py's llm.json (medians)",
+        title="Model speed inside the pipeline vs the engine called directly: same-run replays "
+        "of the same prompts, and bench_llm.py's llm.json (medians)",
     )
     return f"{latency}\n\n{speed}"
 
@@ -290,7 +291,7 @@ def main(
         Path | None, typer.Option(help="Use this index instead of the bench corpus index.")
     ] = None,
     raw_replays: Annotated[
-        int, typer.Option(help="Questions replayed through raw llama_cpp in the same run.")
+        int, typer.Option(help="Questions replayed straight to the engine in the same run.")
     ] = 3,
     results_dir: Annotated[
         Path | None, typer.Option(help="Default: benchmarks/results (quick: WORK_DIR/results).")
@@ -327,7 +328,7 @@ def main(
             "llm_settings": settings.llm.model_dump(mode="json"),
             "answer_settings": settings.answer.model_dump(mode="json"),
         },
-        results={"models": runs, "vs_raw_llama_cpp": comparison, "targets": goals},
+        results={"models": runs, "vs_engine_direct": comparison, "targets": goals},
         machine=machine,
         started=started,
     )

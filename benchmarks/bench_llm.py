@@ -1,31 +1,28 @@
-"""LLM speed on this machine: the project's backend against raw ``llama_cpp.Llama``.
+"""The model engine on this machine: the prebuilt engine against a portable source build.
 
-For each model (default, small) it measures load time, prompt processing (tokens/s) on a
-~1,500-token RAG prompt built from the bilingual UN corpus, time to first token, decode
-(tokens/s) and peak RSS, through ``assistant.models.factory.load_chat_model`` ("ours") and
-straight through ``llama_cpp.Llama.create_chat_completion`` with the same settings ("raw").
+Compares, for each model, the project's engine (llama.cpp's server from the prebuilt
+``xllamacpp`` wheel, in its supervised child process) with ``llama-cpp-python`` compiled from
+source with explicit, non-native CPU flags (AVX2 + AVX-512/VNNI, no AMX), on the same ~1,500-token
+RAG prompt from the bilingual corpus, with the same threads, context and batch: engine start
+(load) time, prompt processing (tokens/s), time to first token, decode (tokens/s) and peak RSS.
+Runs alternate A B B A so drift in machine load hits both alike; the table gives medians and the
+ratio engine/source-build. Install figures (wheel install vs source compile) are measured
+outside the run and passed in, since a 9-minute compile is not repeated per benchmark.
 
-Every measurement runs in a fresh worker process (so load time and peak RSS are its own), and
-the two paths alternate run by run so drift in machine load hits both alike; the table shows
-medians. Beside decode speed it states the physical bound: tokens/s cannot exceed memory
-bandwidth / bytes read per token (all weights, about the GGUF size, for every token).
-
-    .venv/bin/python -m benchmarks.bench_llm            # both models, 3 alternations
-    .venv/bin/python -m benchmarks.bench_llm --models small --runs 1
+    .venv/bin/python -m benchmarks.bench_llm --lcp-python /tmp/lcp-venv/bin/python
+    .venv/bin/python -m benchmarks.bench_llm --models small --runs 2
     .venv/bin/python -m benchmarks.bench_llm show       # re-print a saved report
 
-Writes benchmarks/results/llm.json.
+Writes benchmarks/results/llm.json (with the CPU model and flags).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -36,12 +33,17 @@ import typer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.config import LLMSettings, get_settings  # noqa: E402
-from assistant.models.hardware import physical_cores  # noqa: E402
+from assistant.config import get_settings  # noqa: E402
+from assistant.models.backends.base import ChatMessage, GenerationParams  # noqa: E402
+from assistant.models.backends.engine_backend import EngineChatModel, EngineTimings  # noqa: E402
+from assistant.models.engine import EngineConfig, EngineSupervisor  # noqa: E402
+from assistant.models.engine.build import engine_system_info  # noqa: E402
+from assistant.models.hardware import cpu_flags, physical_cores  # noqa: E402
 from assistant.models.manager import ModelManager  # noqa: E402
 from benchmarks.common import machine_description  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "llm.json"
+WORKER = ROOT / "benchmarks" / "llama_cpp_worker.py"
 SYSTEM = (
     "You answer questions about United Nations documents using only the numbered passages. "
     "Cite passages like [1]. Answer in the language of the question. "
@@ -52,12 +54,26 @@ QUESTIONS = (
     "What did the speakers say about multilateralism? Cite the passages.",
     "反恐怖主义委员会执行局的报告提出了哪些建议？",
 )
-PATHS = ("ours", "raw")
+ENGINES = ("xllamacpp", "llama-cpp-python")
+FLAGS_RECORDED = ("avx2", "fma", "f16c", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
+FIGURES = (
+    ("load_s", "engine start / load s", "{:.2f}", False),
+    ("prompt_tok_s", "prompt tok/s", "{:.1f}", True),
+    ("ttft_s", "TTFT s", "{:.2f}", False),
+    ("decode_tok_s", "decode tok/s", "{:.2f}", True),
+    ("peak_rss_mb", "peak RSS MB", "{:.0f}", False),
+)
 
 _OUT_OPTION = typer.Option(RESULTS, help="Where to write the JSON report.")
 _REPORT_ARGUMENT = typer.Argument(RESULTS, help="A report written by this script.")
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+def estimate_tokens(text: str) -> int:
+    """Prompt sizing only (both engines report the real count): ~1 token per CJK character."""
+    cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
+    return cjk + (len(text) - cjk) // 4
 
 
 def corpus_passages(max_chars: int = 700) -> list[str]:
@@ -113,213 +129,123 @@ def memory_bandwidth_gbs(size_mb: int = 512, repeats: int = 5) -> dict[str, floa
     return results
 
 
-def run_worker(path: str, name: str, messages_file: Path, settings: LLMSettings) -> dict:
-    """One measurement in a fresh process: load, one streamed reply, peak RSS."""
-    cmd = [
-        sys.executable,
-        __file__,
-        "worker",
-        path,
-        name,
-        str(messages_file),
-        settings.model_dump_json(),
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+def run_engine(model_path: Path, messages: list[dict], job: dict) -> dict:
+    """One measurement of the project's engine: a fresh engine process, one streamed reply."""
+    config = EngineConfig(
+        model_path,
+        n_ctx_per_slot=job["n_ctx"],
+        slots=1,
+        threads=job["threads"],
+        batch=job["n_batch"],
+    )
+    supervisor = EngineSupervisor(config)
+    started = time.perf_counter()
+    endpoint = supervisor.endpoint()
+    load_s = time.perf_counter() - started
+    model = EngineChatModel(supervisor, name=model_path.name, fingerprint="bench")
+    chat = [ChatMessage(m["role"], m["content"]) for m in messages]
+    params = GenerationParams(max_tokens=job["max_tokens"], temperature=0.0, seed=1)
+    request = time.perf_counter()
+    first, timings = None, None
+    try:
+        for item in model.stream_with_timings(chat, params):
+            if isinstance(item, EngineTimings):
+                timings = item
+            elif first is None:
+                first = time.perf_counter()
+        rss = _peak_rss_of(endpoint.pid)
+    finally:
+        supervisor.stop()
+    assert timings is not None, "the engine sent no timings"
+    return {
+        "load_s": load_s,
+        "ttft_s": (first or time.perf_counter()) - request,
+        "prompt_tokens": timings.prompt_tokens,
+        "prompt_tok_s": timings.prompt_tokens_per_s,
+        "generated_tokens": timings.generated_tokens,
+        "decode_tok_s": timings.decode_tokens_per_s,
+        "peak_rss_mb": rss,
+    }
+
+
+def run_llama_cpp_python(python: str, model_path: Path, messages: list[dict], job: dict) -> dict:
+    """One measurement of llama-cpp-python, in a fresh process of the given Python."""
+    payload = json.dumps({**job, "model_path": str(model_path), "messages": messages})
+    done = subprocess.run(
+        [python, str(WORKER)], input=payload, capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-@app.command()
-def worker(path: str, name: str, messages_file: Path, settings_json: str) -> None:
-    """Measure one path (ours/raw) for one model; prints one JSON line."""
-    settings = LLMSettings.model_validate_json(settings_json)
-    messages = json.loads(messages_file.read_text(encoding="utf-8"))
-    models_dir = get_settings().paths.models_dir
-    # Imports happen once per process in the app, so both paths import before the clock starts.
-    import llama_cpp
-
-    from assistant.models.backends.base import ChatMessage, GenerationParams
-    from assistant.models.factory import load_chat_model
-
-    started = time.perf_counter()
-    if path == "ours":
-        model = load_chat_model(settings, models_dir)
-        llm = model.llama
-        params = GenerationParams(max_tokens=settings.max_tokens, temperature=0.0, seed=1)
-        chat = [ChatMessage(m["role"], m["content"]) for m in messages]
-        load_s = time.perf_counter() - started
-
-        def deltas():
-            return model.stream(chat, params)
-    else:
-        llm = llama_cpp.Llama(
-            model_path=str(ModelManager(models_dir).path(name)),
-            n_ctx=settings.n_ctx,
-            n_batch=settings.n_batch,
-            n_ubatch=settings.n_batch,
-            n_threads=settings.n_threads,
-            n_threads_batch=settings.n_threads,
-            seed=settings.seed,
-            verbose=False,
-        )
-        load_s = time.perf_counter() - started
-
-        def deltas():
-            stream = llm.create_chat_completion(
-                messages=messages,
-                stream=True,
-                max_tokens=settings.max_tokens,
-                temperature=0.0,
-                seed=1,
-            )
-            for chunk in stream:
-                text = chunk["choices"][0]["delta"].get("content")
-                if text:
-                    yield text
-
-    llama_cpp.llama_perf_context_reset(llm.ctx)
-    request = time.perf_counter()
-    first = last = None
-    text = []
-    for delta in deltas():
-        last = time.perf_counter()
-        first = first or last
-        text.append(delta)
-    perf = llama_cpp.llama_perf_context(llm.ctx)
-    ttft = first - request
-    result = {
-        "path": path,
-        "model": name,
-        "load_s": load_s,
-        "prompt_tokens": perf.n_p_eval,
-        "generated_tokens": perf.n_eval,
-        "ttft_s": ttft,
-        "prompt_tok_s": perf.n_p_eval / ttft,
-        "decode_tok_s": (perf.n_eval - 1) / (last - first) if perf.n_eval > 1 else None,
-        "engine_prompt_tok_s": perf.n_p_eval / (perf.t_p_eval_ms / 1e3),
-        "engine_decode_tok_s": perf.n_eval / (perf.t_eval_ms / 1e3) if perf.n_eval else None,
-        "peak_rss_mb": peak_rss_mb(),
-        "reply_head": "".join(text)[:80],
-    }
-    typer.echo(json.dumps(result, ensure_ascii=False))
-
-
-def peak_rss_mb() -> float:
-    """This process's peak RSS since exec (``ru_maxrss`` would include the forking parent's)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
+def _peak_rss_of(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return 0.0
 
 
-FIGURES = (
-    ("load_s", "load s", "{:.2f}", False),
-    ("prompt_tok_s", "prompt tok/s", "{:.1f}", True),
-    ("ttft_s", "TTFT s", "{:.2f}", False),
-    ("decode_tok_s", "decode tok/s", "{:.2f}", True),
-    ("peak_rss_mb", "peak RSS MB", "{:.0f}", False),
-    # Load-independent: time spent outside llama.cpp's own compute, per run.
-    ("outside_engine_ms", "TTFT outside engine ms", "{:.0f}", False),
-    ("decode_wall_vs_engine", "decode wall/engine", "{:.3f}", True),
-)
-
-
-def derived(run: dict) -> dict:
-    """Per-run figures that a busy machine hardly moves: the cost around the engine.
-
-    ``outside_engine_ms`` is time to first token minus llama.cpp's own prompt-evaluation time
-    (template rendering, tokenisation, sampling, Python); ``decode_wall_vs_engine`` is the
-    streamed decode rate over llama.cpp's internal decode rate.
-    """
-    engine_prompt_s = run["prompt_tokens"] / run["engine_prompt_tok_s"]
-    wall_vs_engine = (
-        run["decode_tok_s"] / run["engine_decode_tok_s"]
-        if run["decode_tok_s"] and run["engine_decode_tok_s"]
-        else None
-    )
-    return {
-        **run,
-        "outside_engine_ms": (run["ttft_s"] - engine_prompt_s) * 1e3,
-        "decode_wall_vs_engine": wall_vs_engine,
-    }
-
-
-def summarise(runs: list[dict]) -> dict:
-    runs = [derived(r) for r in runs]
-    summary = {}
-    for key, *_ in FIGURES:
-        values = [r[key] for r in runs if r[key] is not None]
-        summary[key] = statistics.median(values) if values else None
-    summary["prompt_tokens"] = statistics.median(r["prompt_tokens"] for r in runs)
-    summary["generated_tokens"] = statistics.median(r["generated_tokens"] for r in runs)
-    return summary
-
-
-def ratio(ours: float, raw: float, higher_is_better: bool) -> float:
-    """How ours compares with raw as a fraction of raw, positive when ours is worse."""
-    return (raw - ours) / raw if higher_is_better else (ours - raw) / raw
-
-
-def summarise_model(entry: dict, bandwidth_gbs: float) -> None:
-    """Fill ``entry`` (one model's runs) with medians, ours-vs-raw gaps and the decode bound."""
-    summary = {p: summarise(r) for p, r in entry["runs"].items()}
-    entry["median"] = summary
-    entry["ours_vs_raw_worse_by"] = {
-        key: ratio(summary["ours"][key], summary["raw"][key], hib) for key, _, _, hib in FIGURES
-    }
-    entry["decode_bound_tok_s"] = bandwidth_gbs * 1e9 / entry["file_bytes"]
+def _lcp_available(python: str) -> str | None:
+    """The build report of llama-cpp-python under ``python``, or None when it is not there."""
+    probe = "import llama_cpp; print(llama_cpp.llama_print_system_info().decode())"
+    done = subprocess.run([python, "-c", probe], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 @app.command()
 def main(
     models: str = typer.Option("default,small", help="Comma-separated manifest names."),
-    runs: int = typer.Option(3, help="Alternations per model (each runs ours and raw once)."),
+    runs: int = typer.Option(2, help="Alternations per model (each runs both engines once)."),
     prompt_tokens: int = typer.Option(1500, help="Target prompt size in tokens."),
     max_tokens: int = typer.Option(64, help="Tokens to decode per run."),
-    n_batch: int | None = typer.Option(None, help="Override llm.n_batch."),
-    n_threads: int | None = typer.Option(None, help="Override llm.n_threads."),
+    threads: int = typer.Option(0, help="CPU threads (0: physical cores)."),
+    lcp_python: str = typer.Option(
+        sys.executable, help="A Python with the llama-cpp-python build to compare against."
+    ),
+    install_json: str = typer.Option(
+        "{}", help='Install figures measured outside the run, e.g. {"xllamacpp": {...}}.'
+    ),
     out: Path = _OUT_OPTION,
 ) -> None:
-    """Benchmark both paths for each model and write the report."""
-    base = get_settings().llm
+    """Benchmark both engines for each model and write the report."""
     manager = ModelManager.from_settings(get_settings())
+    lcp_build = _lcp_available(lcp_python)
+    if lcp_build is None:
+        typer.echo(
+            f"llama-cpp-python is not importable with {lcp_python}: measuring the engine alone"
+        )
+    flags = cpu_flags()
     report = {
         "machine": machine_description(),
+        "cpu_flags": {name: name in flags for name in FLAGS_RECORDED},
         "memory_bandwidth_gbs": memory_bandwidth_gbs(),
         "method": __doc__.strip().splitlines()[0],
+        "builds": {"xllamacpp": engine_system_info(), "llama-cpp-python": lcp_build},
+        "install": json.loads(install_json),
         "models": {},
     }
+    job = {
+        "n_ctx": 4096,
+        "n_batch": 512,
+        "threads": threads or physical_cores(),
+        "max_tokens": max_tokens,
+    }
+    engines = ENGINES if lcp_build else ENGINES[:1]
     for name in [m.strip() for m in models.split(",") if m.strip()]:
-        manager.require(name)
-        settings = base.model_copy(
-            update={
-                "model": name,
-                "max_tokens": max_tokens,
-                "n_threads": n_threads or base.n_threads or physical_cores(),
-                "n_batch": n_batch or base.n_batch,
-            }
-        )
-        from llama_cpp import Llama
-
-        vocab = Llama(model_path=str(manager.path(name)), vocab_only=True, verbose=False)
-
-        def count(text: str, vocab=vocab) -> int:
-            return len(vocab.tokenize(text.encode(), add_bos=False))
-
-        by_path: dict[str, list[dict]] = {p: [] for p in PATHS}
-        with tempfile.TemporaryDirectory() as tmp:
-            for rep in range(runs):
-                messages_file = Path(tmp) / f"messages{rep}.json"
-                messages = build_messages(count, prompt_tokens, rotation=rep)
-                messages_file.write_text(json.dumps(messages, ensure_ascii=False), "utf-8")
-                order = PATHS if rep % 2 == 0 else PATHS[::-1]
-                for path in order:
-                    result = run_worker(path, name, messages_file, settings)
-                    by_path[path].append(result)
-                    typer.echo(f"  {name} {path} run {rep + 1}: " + _brief(result), err=True)
+        path = manager.require(name)
+        by_engine: dict[str, list[dict]] = {e: [] for e in engines}
+        for rep in range(runs):
+            messages = build_messages(estimate_tokens, prompt_tokens, rotation=rep)
+            for engine in engines if rep % 2 == 0 else engines[::-1]:
+                if engine == "xllamacpp":
+                    result = run_engine(path, messages, job)
+                else:
+                    result = run_llama_cpp_python(lcp_python, path, messages, job)
+                by_engine[engine].append(result)
+                typer.echo(f"  {name} {engine} run {rep + 1}: " + _brief(result), err=True)
         report["models"][name] = {
             "file_bytes": manager.entry(name).size,
-            "settings": settings.model_dump(mode="json"),
-            "runs": by_path,
+            "job": job,
+            "runs": by_engine,
         }
     report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     _finish(report, out)
@@ -327,8 +253,25 @@ def main(
 
 @app.command()
 def show(path: Path = _REPORT_ARGUMENT) -> None:
-    """Re-derive the summary of a saved report (e.g. after adding a figure) and print it."""
+    """Re-print the summary of a saved report."""
     _finish(json.loads(path.read_text(encoding="utf-8")), path)
+
+
+def summarise_model(entry: dict, bandwidth_gbs: float) -> None:
+    """Medians per engine, the engine/source-build ratio of each figure, the decode bound."""
+    entry["median"] = {
+        engine: {
+            key: statistics.median(r[key] for r in runs if r.get(key) is not None)
+            for key, *_ in FIGURES
+        }
+        for engine, runs in entry["runs"].items()
+    }
+    if len(entry["median"]) == 2:
+        ours, theirs = (entry["median"][e] for e in ENGINES)
+        entry["ratio_xllamacpp_over_llama_cpp_python"] = {
+            key: ours[key] / theirs[key] if theirs[key] else None for key, *_ in FIGURES
+        }
+    entry["decode_bound_tok_s"] = bandwidth_gbs * 1e9 / entry["file_bytes"]
 
 
 def _finish(report: dict, out: Path) -> None:
@@ -350,40 +293,42 @@ def _brief(result: dict) -> str:
 
 
 def render(report: dict) -> str:
-    """The Markdown table (with the machine and settings) for a finished report."""
+    """The Markdown tables (machine, flags, builds, install, speed) for a finished report."""
     machine = report["machine"]
-    bw = ", ".join(f"{k}: {v:.1f} GB/s" for k, v in report["memory_bandwidth_gbs"].items())
+    flags = " ".join(f"{k}={'yes' if v else 'no'}" for k, v in report["cpu_flags"].items())
     lines = [
         f"machine: {machine['cpu_model']}, {machine['physical_cores']} cores, "
-        f"{machine['ram_gib']} GiB RAM; copy bandwidth {bw}; load average "
+        f"{machine['ram_gib']} GiB RAM; {flags}; load average "
         f"{machine['load_average_1_5_15']} at start, {report.get('load_average_at_end')} at end",
     ]
-    for name, entry in report["models"].items():
-        s = entry["settings"]
-        lines.append(
-            f"{name}: n_ctx={s['n_ctx']} n_batch={s['n_batch']} n_threads={s['n_threads']} "
-            f"max_tokens={s['max_tokens']}, prompt {entry['median']['ours']['prompt_tokens']:.0f}"
-            f" tokens, {len(entry['runs']['ours'])} runs per path (medians)"
-        )
+    for engine, build in report["builds"].items():
+        lines.append(f"{engine} build: {build}")
+    for engine, figures in report.get("install", {}).items():
+        lines.append(f"{engine} install: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
     lines += [
         "",
-        "| model | figure | ours | raw | ours worse by | decode bound |",
+        "| model | figure | xllamacpp (prebuilt) | llama-cpp-python (source build) | ratio "
+        "| decode bound |",
         "|---|---|---:|---:|---:|---:|",
     ]
     for name, entry in report["models"].items():
+        medians = entry["median"]
+        ratios = entry.get("ratio_xllamacpp_over_llama_cpp_python", {})
         for key, label, fmt, _ in FIGURES:
-            ours, raw = entry["median"]["ours"][key], entry["median"]["raw"][key]
-            worse = entry["ours_vs_raw_worse_by"][key] * 100
+            ours = medians["xllamacpp"][key]
+            theirs = medians.get("llama-cpp-python", {}).get(key)
+            ratio = ratios.get(key)
             bound = f"{entry['decode_bound_tok_s']:.1f} tok/s" if key == "decode_tok_s" else ""
             lines.append(
-                f"| {name} | {label} | {fmt.format(ours)} | {fmt.format(raw)} "
-                f"| {worse:+.1f}% | {bound} |"
+                f"| {name} | {label} | {fmt.format(ours)} | "
+                f"{fmt.format(theirs) if theirs is not None else '—'} | "
+                f"{f'{ratio:.2f}' if ratio else '—'} | {bound} |"
             )
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] in ("worker", "show", "main"):
+    if len(sys.argv) > 1 and sys.argv[1] in ("show", "main"):
         app()
     else:
         typer.run(main)

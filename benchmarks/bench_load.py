@@ -4,13 +4,15 @@ Starts ``app.py`` on a free loopback port with the configured index and (by defa
 model, then for each level (1, 4, 16 simulated users) releases all users at once, each with its
 own client session asking its own eval questions (``evals/dev.jsonl``, answerable ones), and
 checks every reply: no errors, the reply is for the question that user asked (same question
-text and the question's language), and the answer has text. With an in-process llama.cpp model
-the app answers one question at a time (``answer_concurrency`` = 1), so the k-th user in line
-waits for k answers: mean latency should grow about linearly with the number of users, and the
-server-side answer times should never overlap (their sum stays within the level's wall time).
+text and the question's language), and the answer has text.
 
-    .venv/bin/python -m benchmarks.bench_load                         # 1, 4, 16 users
-    .venv/bin/python -m benchmarks.bench_load --levels 1,4 --questions-per-user 1
+It does so once per engine configuration in ``--slots`` (default ``1,4``), in the same run: with
+one slot the engine answers one question at a time, so the k-th user in line waits for k answers
+and the answers' own times add up to no more than the wall time; with four slots, four answers
+decode together in one batch (continuous batching) and the rest wait in the app's queue.
+
+    .venv/bin/python -m benchmarks.bench_load          # slots 1 and 4; 1, 4, 16 users
+    .venv/bin/python -m benchmarks.bench_load --slots 4 --levels 1,4
 
 Everything is bounded: questions per user, a per-request timeout and a deadline per level.
 Writes benchmarks/results/load.json and prints the table.
@@ -253,13 +255,59 @@ def run_level(url: str, users: int, questions: list[Question], timeout: float) -
 # --------------------------------------------------------------------------- main
 
 
+def run_configuration(
+    slots: int,
+    counts: list[int],
+    pool: list[Question],
+    questions_per_user: int,
+    env: dict[str, str],
+    timeout: float,
+) -> dict[str, Any]:
+    """Start the app with ``slots`` engine slots, warm it up, run every level, stop it."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench_load_app_{port}.log"
+    app = start_app(port, {**env, "ASSISTANT_LLM__ENGINE_SLOTS": str(slots)}, log_path)
+    measured: list[Level] = []
+    try:
+        wait_for_app(app, url, 300, log_path)
+        from gradio_client import Client
+
+        warm = pool[0]
+        log.info("slots %d: warming up (starts the engine): %s", slots, warm.text)
+        payload, warm_s = ask(Client(url, verbose=False), warm, timeout)
+        if check_reply(warm, payload):
+            raise RuntimeError(f"warm-up reply is wrong: {check_reply(warm, payload)}: {payload}")
+        offset = 1
+        for users in counts:
+            batch = pool[offset : offset + users * questions_per_user]
+            offset += len(batch)
+            log.info("slots %d, level: %d users x %d question(s)", slots, users, questions_per_user)
+            measured.append(run_level(url, users, batch, timeout))
+            log.info("  %s", {k: v for k, v in measured[-1].summary().items() if k != "failures"})
+    finally:
+        stop_app(app)
+    app_log = log_path.read_text(errors="replace")
+    found = re.search(r"\((\d+) answer\(s\) at a time\)", app_log)
+    summaries = [level.summary() for level in measured]
+    slope = loglog_slope(
+        [s["users"] for s in summaries], [s["latency_mean_s"] or 0 for s in summaries]
+    )
+    return {
+        "engine_slots": slots,
+        "levels": summaries,
+        "warm_up_s": round(warm_s, 2),
+        "app_answer_concurrency": int(found.group(1)) if found else None,
+        "mean_latency_vs_users_loglog_slope": _round(slope),
+    }
+
+
 def main(
     levels: Annotated[str, typer.Option(help="Concurrent users per level.")] = "1,4,16",
+    slots: Annotated[str, typer.Option(help="Engine slots per configuration.")] = "1,4",
     questions_per_user: Annotated[int, typer.Option(help="Questions each user asks.")] = 1,
     model: Annotated[str, typer.Option(help="llm.model for the app.")] = "small",
-    threads: Annotated[
-        int, typer.Option(help="llm.n_threads; 1 is fastest on a shared 2-core box, 0: setting.")
-    ] = 1,
+    threads: Annotated[int, typer.Option(help="llm.n_threads; 0: the setting.")] = 0,
     max_answer_tokens: Annotated[
         int, typer.Option(help="answer.max_answer_tokens; 0: the setting.")
     ] = 0,
@@ -273,11 +321,12 @@ def main(
     results: Annotated[Path, typer.Option(help="Where to write the JSON.")] = RESULTS_DIR
     / "load.json",
 ) -> None:
-    """Run the load test and write the results."""
+    """Run the load test for each engine configuration and write the results."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     started = time.perf_counter()
     machine = machine_description(extra_packages=["gradio", "gradio_client"])
     counts = [int(x) for x in levels.split(",") if x.strip()]
+    slot_counts = [int(x) for x in slots.split(",") if x.strip()]
     pool = load_questions(DEV_SET, include_unanswerable)
     needed = sum(counts) * questions_per_user + 1
     if needed > len(pool):
@@ -289,46 +338,20 @@ def main(
         env["ASSISTANT_ANSWER__MAX_ANSWER_TOKENS"] = str(max_answer_tokens)
     if index_dir:
         env["ASSISTANT_PATHS__INDEX_DIR"] = str(index_dir)
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench_load_app_{port}.log"
-    app = start_app(port, env, log_path)
-    measured: list[Level] = []
-    try:
-        wait_for_app(app, url, 300, log_path)
-        from gradio_client import Client
-
-        warm = pool[0]
-        log.info("warming up (loads the model): %s", warm.text)
-        payload, warm_s = ask(Client(url, verbose=False), warm, timeout)
-        if check_reply(warm, payload):
-            raise RuntimeError(f"warm-up reply is wrong: {check_reply(warm, payload)}: {payload}")
-        offset = 1
-        for users in counts:
-            batch = pool[offset : offset + users * questions_per_user]
-            offset += len(batch)
-            log.info("level: %d users x %d question(s)", users, questions_per_user)
-            measured.append(run_level(url, users, batch, timeout))
-            log.info("  %s", {k: v for k, v in measured[-1].summary().items() if k != "failures"})
-    finally:
-        stop_app(app)
-    app_log = log_path.read_text(errors="replace")
-    found = re.search(r"\((\d+) answer\(s\) at a time\)", app_log)
-    concurrency = found.group(1) if found else None
-    summaries = [level.summary() for level in measured]
-    slope = loglog_slope(
-        [s["users"] for s in summaries], [s["latency_mean_s"] or 0 for s in summaries]
-    )
+    # Every configuration is asked the same questions, so their figures compare.
+    configurations = [
+        run_configuration(n, counts, pool, questions_per_user, env, timeout) for n in slot_counts
+    ]
     out = {
-        "levels": summaries,
-        "warm_up_s": round(warm_s, 2),
-        "app_answer_concurrency": int(concurrency) if concurrency else None,
-        "mean_latency_vs_users_loglog_slope": _round(slope),
-        "all_ok": all(s["errors"] == 0 and s["mismatches"] == 0 for s in summaries),
+        "configurations": configurations,
+        "all_ok": all(
+            s["errors"] == 0 and s["mismatches"] == 0 for c in configurations for s in c["levels"]
+        ),
     }
+    _add_ratios(out)
     params = {
         "levels": counts,
+        "slots": slot_counts,
         "questions_per_user": questions_per_user,
         "model": model,
         "n_threads": threads,
@@ -340,6 +363,7 @@ def main(
     }
     write_results(results, "load", params=params, results=out, machine=machine, started=started)
     headers = [
+        "slots",
         "users",
         "requests",
         "errors",
@@ -351,22 +375,40 @@ def main(
         "wait p50 s",
         "answers/min",
         "sum(answer)/wall",
-        "mean/queue model",
     ]
     rows = [
-        [s["users"], s["requests"], s["errors"], s["mismatches"], s["latency_p50_s"],
-         s["latency_p95_s"], s["latency_max_s"], s["answer_time_p50_s"], s["queue_wait_p50_s"],
-         s["throughput_per_min"], s["answer_time_sum_over_wall"],
-         s["mean_latency_over_queue_model"]]
-        for s in summaries
+        [c["engine_slots"], s["users"], s["requests"], s["errors"], s["mismatches"],
+         s["latency_p50_s"], s["latency_p95_s"], s["latency_max_s"], s["answer_time_p50_s"],
+         s["queue_wait_p50_s"], s["throughput_per_min"], s["answer_time_sum_over_wall"]]
+        for c in configurations
+        for s in c["levels"]
     ]  # fmt: skip
     typer.echo(format_table(headers, rows, title=f"Load test ({model}, /ask, loopback)"))
-    typer.echo(
-        f"answer concurrency {out['app_answer_concurrency']}; mean latency ~ users^"
-        f"{out['mean_latency_vs_users_loglog_slope']}; all ok: {out['all_ok']}; wrote {results}"
-    )
+    for line in out.get("ratios", []):
+        typer.echo(line)
+    typer.echo(f"all ok: {out['all_ok']}; wrote {results}")
     if not out["all_ok"]:
         raise typer.Exit(code=1)
+
+
+def _add_ratios(out: dict[str, Any]) -> None:
+    """Each configuration against the first (one slot), level by level, as ratios."""
+    base, *others = out["configurations"]
+    lines = []
+    for other in others:
+        for mine, ref in zip(other["levels"], base["levels"], strict=True):
+            p50 = _ratio(mine["latency_p50_s"], ref["latency_p50_s"])
+            p95 = _ratio(mine["latency_p95_s"], ref["latency_p95_s"])
+            rate = _ratio(mine["throughput_per_min"], ref["throughput_per_min"])
+            lines.append(
+                f"{mine['users']} users, {other['engine_slots']} slots vs "
+                f"{base['engine_slots']}: p50 x{p50}, p95 x{p95}, answers/min x{rate}"
+            )
+    out["ratios"] = lines
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a and b else None
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ PACKAGES: tuple[str, ...] = (
     "llama-index-vector-stores-chroma",
     "bm25s",
     "jieba",
-    "llama_cpp_python",
+    "xllamacpp",
 )
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create (or refresh) the project's virtual environment. Idempotent and quick when nothing changed:
-# a stamp of pyproject.toml's hash skips pip entirely; pip's own cache (~/.cache/pip) keeps the
-# compiled llama-cpp-python wheel so a fresh clone on the same machine does not rebuild it.
+# a stamp of pyproject.toml's hash skips pip entirely. Nothing is compiled: the model engine
+# (xllamacpp) is a prebuilt, portable wheel, so a wheel cached on one machine runs on any other.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +17,7 @@ fi
 
 STAMP="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${EXTRAS:-base}"
 if [[ ! -f "$STAMP" ]]; then
-    echo "[bootstrap] installing the package and its dependencies (first run compiles llama.cpp: ~10 min on 2 cores)"
+    echo "[bootstrap] installing the package and its dependencies (prebuilt wheels, ~2 min on 2 cores)"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip wheel
     "$VENV/bin/python" -m pip install --progress-bar off -e "$SPEC"
     rm -f "$VENV"/.installed-*

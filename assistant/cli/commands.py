@@ -6,6 +6,7 @@ from __future__ import annotations
 from assistant.cli import ask  # noqa: F401
 from assistant.cli import calibrate  # noqa: F401
 from assistant.cli import chat  # noqa: F401
+from assistant.cli import doctor  # noqa: F401
 from assistant.cli import eval  # noqa: F401
 from assistant.cli import evalcheck  # noqa: F401
 from assistant.cli import index  # noqa: F401

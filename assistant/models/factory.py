@@ -2,7 +2,8 @@
 
 ``llm.model`` may be a manifest name (``default``, ``small``), a path to a ``.gguf`` file, or a
 transformers model directory; ``llm.backend = "openai"`` ignores it and talks to
-``llm.openai_base_url`` instead.
+``llm.openai_base_url`` instead. GGUF models run in a supervised engine process
+(:mod:`assistant.models.engine`), never inside the caller's process.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from assistant.config import LLMSettings
 from assistant.models.backends.base import BackendError, ChatModel
+from assistant.models.hardware import physical_cores
 from assistant.models.manager import ModelManager, ModelMissingError
 from assistant.models.manifest import Manifest, UnknownModelError, load_manifest
 
@@ -18,7 +20,7 @@ from assistant.models.manifest import Manifest, UnknownModelError, load_manifest
 def load_chat_model(
     settings: LLMSettings, models_dir: Path, manifest: Manifest | None = None
 ) -> ChatModel:
-    """The chat model ``settings`` describe, loaded (llama.cpp models are shared per process)."""
+    """The chat model ``settings`` describe; a GGUF model gets its own engine process."""
     if settings.backend == "openai":
         from assistant.models.backends.openai_backend import OpenAIChatModel
 
@@ -69,14 +71,19 @@ def _load_manifest_model(
 def _load_gguf(
     path: Path, settings: LLMSettings, *, name: str, fingerprint: str | None
 ) -> ChatModel:
-    from assistant.models.backends.llama_cpp_backend import load_llama_cpp
+    from assistant.models.backends.engine_backend import EngineChatModel
+    from assistant.models.engine import EngineConfig, EngineSupervisor
 
-    return load_llama_cpp(
-        path,
+    config = EngineConfig(
+        model_path=path.resolve(),
+        n_ctx_per_slot=settings.n_ctx,
+        slots=settings.engine_slots,
+        threads=settings.n_threads or physical_cores(),
+        batch=settings.n_batch,
+    )
+    return EngineChatModel(
+        EngineSupervisor(config, start_timeout_s=settings.engine_start_timeout_s),
         name=name,
-        fingerprint=fingerprint,
-        n_ctx=settings.n_ctx,
-        n_batch=settings.n_batch,
-        n_threads=settings.n_threads,
-        seed=settings.seed,
+        fingerprint=fingerprint or f"gguf:{path.name}:{path.stat().st_size}",
+        request_timeout_s=settings.request_timeout_s,
     )

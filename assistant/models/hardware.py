@@ -1,4 +1,4 @@
-"""What the machine offers the runtime: how many physical cores to run threads on."""
+"""What the machine offers the runtime: physical cores for threads, the CPU model and its flags."""
 
 from __future__ import annotations
 
@@ -37,3 +37,28 @@ def _cores_from_cpuinfo() -> int | None:
             pairs.add((physical, core))
             physical = core = ""
     return len(pairs) or None
+
+
+def cpu_model() -> str:
+    """The CPU's marketing name, e.g. "Intel(R) Xeon(R) Processor @ 2.60GHz"."""
+    for line in _cpuinfo_lines():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name":
+            return value.strip()
+    return "unknown CPU"
+
+
+def cpu_flags() -> set[str]:
+    """The feature flags the kernel reports for the first CPU (empty where unknown)."""
+    for line in _cpuinfo_lines():
+        key, _, value = line.partition(":")
+        if key.strip() == "flags":
+            return set(value.split())
+    return set()
+
+
+def _cpuinfo_lines() -> list[str]:
+    try:
+        return Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []

@@ -20,6 +20,7 @@ from assistant.ui.auth import AdminCredentials, check_login
 from assistant.ui.escape import esc
 from assistant.ui.labels import t
 from assistant.ui.services import ProgressFn, UIServices
+from assistant.ui.throttle import LoginThrottle
 from assistant.ui.uploads import StoredUpload, UploadRejected, store_upload, uploads_dir
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,12 @@ def _failure(report: Any, stored: StoredUpload) -> str | None:
     return None
 
 
+def _client_of(request: gr.Request | None) -> str:
+    """The client's address as the app sees it (the throttle's key)."""
+    host = getattr(getattr(request, "client", None), "host", None)
+    return str(host) if host else "unknown client"
+
+
 class AdminCallbacks:
     def __init__(
         self, services: UIServices, settings: Settings, credentials: AdminCredentials | None
@@ -73,17 +80,28 @@ class AdminCallbacks:
         self.services = services
         self.settings = settings
         self.credentials = credentials
+        self.throttle = LoginThrottle(
+            settings.app.login_base_delay_s, settings.app.login_max_delay_s
+        )
 
     @property
     def enabled(self) -> bool:
         return self.credentials is not None
 
-    def login(self, user: str, password: str, ui_lang: str) -> tuple[bool, str, str, Any, Any]:
+    def login(
+        self, user: str, password: str, ui_lang: str, request: gr.Request | None = None
+    ) -> tuple[bool, str, str, Any, Any]:
         """(is_admin, status, cleared password, admin panel update, login form update)."""
+        client = _client_of(request)
+        wait = self.throttle.wait_s(client)
+        if wait > 0:
+            status = t("login_wait", ui_lang).format(seconds=max(1, round(wait)))
+            return False, status, "", gr.update(visible=False), gr.update()
         if not check_login(self.credentials, user, password):
-            log.warning("Failed admin login attempt")
+            self.throttle.failed(client)
             return False, t("login_failed", ui_lang), "", gr.update(visible=False), gr.update()
-        log.info("Admin logged in")
+        self.throttle.succeeded(client)
+        log.info("Admin logged in from %s", client)
         return True, t("login_ok", ui_lang), "", gr.update(visible=True), gr.update(visible=False)
 
     def logout(self, ui_lang: str) -> tuple[bool, str, Any, Any]:

@@ -3,8 +3,8 @@
 Each callback takes plain values (the question, the session, the filter controls) and returns
 plain values (messages, panel HTML, status text), so tests call them directly with a fake
 assistant. Asking is split in two steps: ``add_question`` runs at once (outside the queue) so the
-question shows immediately, and ``stream_answer`` runs in the queue, one generation at a time
-for a local model, while Gradio shows the user's place in the queue.
+question shows immediately, and ``stream_answer`` runs in the queue, as many at a time as the
+engine has slots, while Gradio shows each waiting user their place in the queue.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.answer.types import Answer
 from assistant.config import Settings
+from assistant.models.backends.engine_backend import EngineCrashedError
 from assistant.ui.citations import answer_plain_text
 from assistant.ui.filters import resolve_filters
 from assistant.ui.labels import t
@@ -57,8 +58,15 @@ class ChatCallbacks:
         if not text:
             status = t("empty_question", ui_lang)
             return question or "", render_messages(session, ui_lang), session, status
+        # Cut here, before anything renders, stores or embeds it: one pasted book must not hold
+        # the queue, and follow-ups must not carry it into every later prompt.
+        limit = self.settings.answer.max_question_chars
+        status = ""
+        if len(text) > limit:
+            status = t("question_cut", ui_lang).format(limit=limit, length=len(text))
+            text = text[:limit]
         session.turns.append(TurnRecord(question=text))
-        return "", render_messages(session, ui_lang), session, ""
+        return "", render_messages(session, ui_lang), session, status
 
     def stream_answer(
         self,
@@ -95,6 +103,9 @@ class ChatCallbacks:
                     break
                 text += item
                 yield self._snapshot(session, ui_lang, status, partial=text, streaming=index)
+        except EngineCrashedError:
+            log.warning("The engine died while answering; the user is asked to ask again.")
+            record.error = t("engine_restarted", ui_lang)
         except Exception as exc:
             if _is_empty_question_error(exc):
                 session.turns.pop(index)

@@ -69,6 +69,15 @@ LABELS: dict[str, dict[UILang, str]] = {
         "可以换一种问法，或放宽文件范围。",
     },
     "error_badge": {"en": "Could not answer", "zh": "无法回答"},
+    "question_cut": {
+        "en": "The question was {length} characters long; only its first {limit} were used.",
+        "zh": "问题长达 {length} 个字符，只使用了前 {limit} 个字符。",
+    },
+    "engine_restarted": {
+        "en": "The model engine stopped while writing this answer and has been restarted. "
+        "Please ask again; the rest of the conversation is kept.",
+        "zh": "模型引擎在生成此回答时中断，已自动重启。请重新提问，其余对话均已保留。",
+    },
     "error_note": {
         "en": "The answering service failed. The app is still running; try again in a moment.",
         "zh": "回答服务出错，应用仍在运行，请稍后重试。",
@@ -127,6 +136,10 @@ LABELS: dict[str, dict[UILang, str]] = {
     "login": {"en": "Log in", "zh": "登录"},
     "logout": {"en": "Log out", "zh": "退出登录"},
     "login_failed": {"en": "Wrong user name or password.", "zh": "用户名或密码错误。"},
+    "login_wait": {
+        "en": "Too many failed logins: try again in {seconds} s.",
+        "zh": "登录失败次数过多，请在 {seconds} 秒后重试。",
+    },
     "login_ok": {"en": "Logged in as administrator.", "zh": "已以管理员身份登录。"},
     "logged_out": {"en": "Logged out.", "zh": "已退出登录。"},
     "not_admin": {

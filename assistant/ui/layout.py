@@ -27,10 +27,16 @@ from assistant.ui.session import ChatSession
 
 
 def answer_concurrency(settings: Settings) -> int:
-    """Generations at once: the setting, else one for in-process models, four over HTTP."""
+    """Generations at once: the setting, else the engine's slots, one in-process, four over HTTP.
+
+    Questions beyond this wait in Gradio's queue, which shows each waiting user their place.
+    """
     if settings.app.concurrency_limit:
         return settings.app.concurrency_limit
-    return 4 if settings.llm.backend == "openai" else 1
+    backend = settings.llm.backend
+    if backend == "llama_cpp":
+        return settings.llm.engine_slots
+    return 4 if backend == "openai" else 1
 
 
 def build_app(services: UIServices, settings: Settings) -> gr.Blocks:

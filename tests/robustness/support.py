@@ -1,5 +1,5 @@
 """Helpers for the robustness tests: index snapshots, a deterministic chat model, and real
-servers (Chroma, llama.cpp) started on free loopback ports and always stopped afterwards.
+servers (Chroma, the llama.cpp engine) started on free loopback ports and always stopped afterwards.
 
 Everything binds to 127.0.0.1 and every wait has a deadline, so a hung server fails a test
 instead of hanging the run.
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from assistant.config import PROJECT_ROOT
 from assistant.models.backends.base import ChatMessage, GenerationParams
+from assistant.models.engine.config import KEY_ENV, EngineConfig
 
 VENV_BIN = Path(sys.executable).parent
 SMALL_CORPUS = ("zh/000_b645ea8b0039a4ff.txt", "en/AFG_73_2018.txt")
@@ -176,32 +177,33 @@ def start_chroma(data_dir: Path, log_dir: Path, timeout: float = 90.0) -> Server
     return server
 
 
+ENGINE_KEY = "robustness-test-key"
+
+
 def start_llama_server(
     model: Path, log_dir: Path, port: int | None = None, timeout: float = 120.0
 ) -> ServerProcess:
-    """llama-cpp-python's OpenAI-compatible server with ``model``, one request at a time."""
+    """The engine process (llama.cpp's OpenAI-compatible server) with ``model`` on a fixed port.
+
+    Its API key is :data:`ENGINE_KEY`; clients send it as a bearer token.
+    """
+    import os
+
     port = port or free_port()
-    server = start_process(
-        "llama_cpp.server",
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(model),
-            "--model_alias",
-            "small",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "4096",
-            "--n_threads",
-            "2",
-        ],
-        log_dir / f"llama-{port}.log",
-        port,
-    )
-    server.wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/v1/models"), timeout)
+    config = EngineConfig(model, n_ctx_per_slot=4096, slots=1, threads=2, port=port)
+    log_path = log_dir / f"engine-{port}.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant.models.engine.server"],
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, KEY_ENV: ENGINE_KEY},
+        )
+    assert proc.stdin is not None
+    proc.stdin.write(config.to_json().encode())
+    proc.stdin.close()
+    server = ServerProcess("engine", proc, port, log_path)
+    server.wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/health"), timeout)
     return server

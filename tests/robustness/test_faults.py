@@ -26,7 +26,13 @@ from assistant.ingest.chunking import chunk_document
 from assistant.ingest.documents import load_document
 from assistant.models.backends.base import BackendError
 from assistant.models.backends.openai_backend import OpenAIChatModel
-from tests.robustness.support import SMALL_MODEL, VENV_BIN, copy_corpus, start_llama_server
+from tests.robustness.support import (
+    ENGINE_KEY,
+    SMALL_MODEL,
+    VENV_BIN,
+    copy_corpus,
+    start_llama_server,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -351,7 +357,10 @@ def served_assistant(small_corpus_index, use_embedder, tmp_path):
     answering.answer.context_token_budget = 350  # a short prompt: CPU time is shared here
     answering.answer.max_passages = 2
     answering.answer.max_answer_tokens = 48
-    model = OpenAIChatModel(answering.llm.openai_base_url, "small", timeout_s=120)
+    os.environ["TEST_ENGINE_KEY"] = ENGINE_KEY
+    model = OpenAIChatModel(
+        answering.llm.openai_base_url, "small", api_key_env="TEST_ENGINE_KEY", timeout_s=120
+    )
     prompts = PromptLibrary(answering.paths.prompts_dir)
     assistant = Assistant(retriever, model, use_embedder, prompts, answering)
     state = {"server": server}
@@ -415,3 +424,66 @@ def test_model_server_killed_mid_answer(served_assistant) -> None:
     answered = session.turns[-1]
     assert answered.error is None and answered.answer is not None
     assert answered.answer.text.strip() and answered.answer.question == QUESTION
+
+
+# -- (d) the engine process dying inside the app ------------------------------------------------
+
+MEETING_QUESTION = "反恐委员会在哪一次会议上审议了联合报告？"
+
+
+@pytest.fixture
+def engine_assistant(small_corpus_index, use_embedder):
+    """The app's own configuration: the small model in a supervised engine process."""
+    from assistant.models.factory import load_chat_model
+
+    if not SMALL_MODEL.is_file():
+        pytest.skip(f"no small model at {SMALL_MODEL}: run `assistant models pull small`")
+    settings, _index, retriever = small_corpus_index
+    answering = settings.model_copy(deep=True)
+    answering.llm.model = "small"
+    answering.llm.engine_slots = 2
+    answering.answer.max_answer_tokens = 64
+    answering.answer.history_turns = 0  # no condensing call: the crash is what is tested
+    model = load_chat_model(answering.llm, SMALL_MODEL.parent)
+    prompts = PromptLibrary(answering.paths.prompts_dir)
+    yield Assistant(retriever, model, use_embedder, prompts, answering), model
+    model.supervisor.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGILL])
+def test_engine_killed_mid_answer_inside_the_app(engine_assistant, sig) -> None:
+    """One user's answer is cut with a message in their language; the app and others go on."""
+    from assistant.ui.chat import ChatCallbacks
+    from assistant.ui.labels import t
+    from assistant.ui.services import UIServices
+    from assistant.ui.session import ChatSession
+
+    assistant, model = engine_assistant
+    services = UIServices(assistant=assistant, index=None, ingest=None)  # type: ignore[arg-type]
+    chat = ChatCallbacks(services, assistant.settings)
+
+    # Another user has a finished conversation before the crash.
+    _t, _m, other, _s = chat.add_question(MEETING_QUESTION, ChatSession(), "en")
+    list(chat.stream_answer(other, "en", None, None, None, None))
+    assert other.turns[0].answer is not None and "330" in other.turns[0].answer.text
+    first_engine = model.supervisor.pid
+
+    # This user's answer is streaming when the engine dies.
+    _t, _m, session, _s = chat.add_question(MEETING_QUESTION, ChatSession(), "zh")
+    killed = False
+    for update in chat.stream_answer(session, "zh", None, None, None, None):
+        if not killed and "thinking" not in update[0][-1]["content"]:
+            os.kill(model.supervisor.pid, sig)  # the first streamed text is on screen
+            killed = True
+    assert killed, "the answer finished before the engine was killed"
+    assert session.turns[-1].answer is None
+    assert session.turns[-1].error == t("engine_restarted", "zh")
+
+    # The same app process answers the next question of both users, from a new engine.
+    for user, lang in ((session, "zh"), (other, "en")):
+        _t, _m, user, _s = chat.add_question(MEETING_QUESTION, user, lang)
+        list(chat.stream_answer(user, lang, None, None, None, None))
+        assert user.turns[-1].error is None and "330" in user.turns[-1].answer.text
+    assert model.supervisor.pid != first_engine
+    assert other.turns[0].answer is not None  # the earlier conversation is intact

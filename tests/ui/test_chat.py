@@ -213,3 +213,17 @@ def test_language_switch_rerenders_the_panel(services, settings):
     _, panel_en = chat.rerender(session, "en")
     assert "出处：" in panel_zh and "中文" in panel_zh
     assert "Sources for" in panel_en and "Chinese" in panel_en
+
+
+def test_a_pasted_book_is_cut_before_it_is_stored_or_answered(services, settings):
+    """An 80,000-character question reaches the assistant (and the history) at the limit."""
+    chat = ChatCallbacks(services, settings)
+    book = "What did the Committee decide about the report? " * 1700
+    updates, status = ask(chat, ChatSession(), book)
+
+    limit = settings.answer.max_question_chars
+    assert len(book) > 80_000
+    assert f"only its first {limit} were used" in status
+    session = updates[-1][2]
+    assert session.turns[0].question == book[:limit]
+    assert [len(call.question) for call in services.assistant.calls] == [limit]
