@@ -27,6 +27,7 @@ from assistant.answer.evidence import (
     weighted_coverage,
 )
 from assistant.answer.focus import term_weights
+from assistant.answer.markers import strip_markers
 from assistant.answer.packing import PackedPassage
 from assistant.answer.question_analysis import QuestionAnalysis, QuestionPart
 from assistant.answer.support import passage_sentences
@@ -333,9 +334,42 @@ def enforce_facts(
         for f in missing:
             stated |= atoms_of(f.figure)
     result.added = lines
+    result.attested = _attest_stated_facts(text, evidence, policed) + result.attested
     pieces = [text.strip(), *lines]
     result.text = "\n".join(p for p in pieces if p)
     return result
+
+
+def _attest_stated_facts(
+    text: str, evidence: Sequence[PartEvidence], policed: set[str]
+) -> list[FactLine]:
+    """Reply sentences whose asked-type figures are all facts of one evidence sentence.
+
+    The model wrote the sentence around the extracted facts, as it was asked to; the evidence
+    sentence those facts were read from is its source, whatever the sentence's other words
+    ("30%", "The report covers 13 December 2016 to 12 December 2017"). Without this, a reply
+    in the other language than its passage often fails the word-or-meaning check and a right
+    answer becomes a refusal.
+    """
+    stripped, _markers = strip_markers(text)
+    facts = [fact for part in evidence for fact in part.facts]
+    attested = []
+    for start, end in sentence_spans(stripped):
+        sentence = stripped[start:end].strip()
+        figures = [f for f in extract_figures(sentence) if f.kind in policed]
+        if not figures:
+            continue
+        sources = {
+            (fact.passage_number, fact.sentence)
+            for figure in figures
+            for fact in facts
+            if atoms_of(figure) <= atoms_of(fact.figure)
+        }
+        matched = all(any(atoms_of(f) <= atoms_of(x.figure) for x in facts) for f in figures)
+        if matched and len({s for _n, s in sources}) == 1:
+            number, source = next(iter(sources))
+            attested.append(FactLine(sentence, number, source))
+    return attested
 
 
 def _wanted_facts(part_evidence: PartEvidence) -> list[Fact]:

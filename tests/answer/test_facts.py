@@ -48,7 +48,7 @@ def test_a_wrong_figure_is_replaced_and_a_missing_part_is_added() -> None:
     assert "19 April 2018" in enforced.text and "30 March" not in enforced.text
     assert enforced.text.endswith("Meeting: 330th meeting [1]")
     assert enforced.replaced == [("30 March 2018", "19 April 2018")]
-    assert [line.text for line in enforced.attested] == ["Meeting: 330th meeting"]
+    assert [line.text for line in enforced.attested][-1] == "Meeting: 330th meeting"
 
 
 def test_a_reply_with_the_right_facts_is_left_alone() -> None:
@@ -72,3 +72,10 @@ def test_citation_markers_are_never_read_as_figures() -> None:
     evidence = _evidence(question, REPORT)
     enforced = enforce_facts("The Office has 8 posts [3].", evidence, question, LABELS, str)
     assert enforced.text == "The Office has 8 posts [3]." and not enforced.replaced
+
+
+def test_a_reply_sentence_stating_the_extracted_fact_is_attested_by_its_sentence() -> None:
+    question = "How many posts does the Office have?"
+    enforced = enforce_facts("8 [1]", _evidence(question, REPORT), question, LABELS, str)
+    assert [(a.text, a.passage_number) for a in enforced.attested] == [("8", 1)]
+    assert enforced.attested[0].evidence == "The Office has only 8 regular budget posts."
