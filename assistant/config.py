@@ -71,40 +71,37 @@ class ChromaSettings(BaseModel):
 
 
 class RetrievalSettings(BaseModel):
+    """The retriever's parts (assistant/index/factory.py) and their weights.
+
+    Sides: dense (multilingual cosine), BM25 over the question's own tokens, and BM25 over its
+    terms in the other language (glossary, then the term bridge for the rest). They are fused
+    by language-routed weighted fusion (index/fusion.py) with a prior on the language the
+    question is about (index/routing.py). Features measured and rejected are recorded in
+    evals/retrieval_experiments.md, not kept as switches here.
+    """
+
     top_k: int = 8
     dense_candidates: int = 40
     lexical_candidates: int = 40
-    # "routed" (assistant/index/fusion.py): weighted fusion with keyword sides normalised per
-    # passage language and a prior on the language the question is about (index/routing.py).
-    fusion: Literal["rrf", "weighted", "routed"] = "routed"
-    rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
-    # Routed fusion takes dense (and sentence) cosines as cosine x this scale instead of
-    # min-max normalising them; 0: min-max like the keyword sides.
+    # The dense side enters fusion as cosine x this scale (cosines mean the same in every
+    # query); 0: min-max like the keyword sides.
     dense_cosine_scale: float = 2.0
     language_prior_weight: float = 1.0
     language_prior_temperature: float = 0.05
-    # Best question-to-sentence cosine of each candidate (assistant/index/rerank.py); 0: off.
-    sentence_weight: float = 0.0
-    # Match of the question's terms with each passage's document title (index/titles.py).
-    title_weight: float = 0.0
-    # Translate the question with the local LLM (assistant/index/query_translation.py) and
-    # search the translation too; cached per question in translation_cache (default:
-    # index_dir/query_translations.sqlite).
-    query_translation: bool = False
-    translation_weight: float = 1.0
-    translation_cache: Path | None = None
     glossary_expansion: bool = True
-    # Abbreviations the corpus defines, "国际刑事警察组织(国际刑警组织)" (index/aliases.py): a
-    # question using one form also searches the other.
-    alias_expansion: bool = False
     # Cross-lingual keyword search (assistant/index/term_bridge.py): each query term is also
     # searched as its nearest corpus terms of the other language, in a BM25 run of its own.
     term_translation: bool = True
     term_min_similarity: float = 0.7
     terms_per_token: int = 2
     crosslingual_weight: float = 1.0
+    # Dictionary query translation (assistant/index/dictionary.py, CC-CEDICT): each source
+    # term's corpus translations as one group of alternatives, in a BM25 run of its own.
+    dictionary_translation: bool = True
+    dictionary_weight: float = 1.0
+    dictionary_terms_per_token: int = 4
 
 
 class LLMSettings(BaseModel):

@@ -114,7 +114,7 @@ def time_modes(
 
 def time_parts(index: HybridIndex, settings: Settings, queries: list[str]) -> dict[str, Any]:
     """Steps of a fused search alone: query embedding, query preparation (tokens, glossary and
-    term-bridge expansion), one Chroma query, one BM25 query."""
+    term-bridge and dictionary expansion), one Chroma query, one BM25 query."""
     r = settings.retrieval
     retriever, _ = fresh_retriever(index, settings)
     parts: dict[str, list[float]] = {"embed": [], "prepare": [], "chroma": [], "bm25": []}
@@ -122,7 +122,7 @@ def time_parts(index: HybridIndex, settings: Settings, queries: list[str]) -> di
         vector = index.query_embedder.embed([query])[0]
         tokens = index.tokens(query)
         parts["embed"].append(_ms(lambda q=query: index.query_embedder.embed([q]))[0])
-        parts["prepare"].append(_ms(lambda q=query: retriever.prepare(q, translate=False))[0])
+        parts["prepare"].append(_ms(lambda q=query: retriever.prepare(q))[0])
         parts["chroma"].append(
             _ms(lambda v=vector: index.vectors.query(v, max(r.top_k, r.dense_candidates)))[0]
         )

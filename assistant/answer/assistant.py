@@ -35,7 +35,13 @@ from assistant.answer.refusal import (
     should_refuse,
 )
 from assistant.answer.support import SupportChecker, SupportThresholds
-from assistant.answer.types import Answer, EvidenceSentence, RetrievedEvidence, Turn
+from assistant.answer.types import (
+    Answer,
+    EvidenceSentence,
+    PromptPassage,
+    RetrievedEvidence,
+    Turn,
+)
 from assistant.config import Settings
 from assistant.index.embedders import Embedder
 from assistant.index.glossary import Glossary
@@ -159,6 +165,9 @@ class Assistant:
 
         with _timed(answer, "pack"):
             packed = self._pack(standalone, answer.passages, lang)
+        answer.prompt_passages = [
+            PromptPassage(p.number, p.passage.chunk_id, p.text) for p in packed
+        ]
         parts: list[PartEvidence] = []
         if a.typed_facts:
             with _timed(answer, "facts"):

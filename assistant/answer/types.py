@@ -41,6 +41,16 @@ class RetrievedEvidence:
     sentences: list[EvidenceSentence]
 
 
+@dataclass(frozen=True)
+class PromptPassage:
+    """A passage as the model saw it: its [n], its chunk, and the text shown (focused or cut),
+    so that evaluation can tell "retrieved but not shown" from "shown but not used"."""
+
+    number: int
+    chunk_id: str
+    text: str
+
+
 @dataclass
 class Answer:
     question: str
@@ -51,6 +61,7 @@ class Answer:
     refusal_reason: str | None = None  # "no_relevant_passages" | "model_declined" | ...
     standalone_question: str | None = None  # the follow-up rewritten, when it was
     passages: list[Passage] = field(default_factory=list)  # retrieved, in rank order
+    prompt_passages: list[PromptPassage] = field(default_factory=list)  # packed into the prompt
     unsupported_sentences: list[str] = field(default_factory=list)  # flagged, not grounded
     timings: dict[str, float] = field(default_factory=dict)  # seconds: retrieve, ttft, total...
     model: str = ""

@@ -181,6 +181,7 @@ class QuestionOutcome:
     citations_supporting: int | None = None  # contain evidence or attributed by the answer
     citations_with_evidence: int | None = None
     evidence_cited: bool | None = None
+    evidence_in_prompt: bool | None = None  # a passage shown to the model holds evidence
     answer_lang: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.eval.budget import budget_of, budget_rows
 from assistant.eval.charts import latency_histogram, slice_bars
 from assistant.eval.diff import (
     Flip,
@@ -158,6 +159,11 @@ def summary_markdown(summary: dict[str, Any], baseline: dict[str, Any] | None = 
         "",
         slices_markdown(summary),
     ]
+    if summary.get("error_budget", {}).get("slices"):
+        base = (baseline or {}).get("error_budget") if baseline is not None else None
+        header, rows = budget_rows(summary["error_budget"], base)
+        parts += ["", "Error budget (where answerable questions were lost):", ""]
+        parts.append(_md_table(header, rows))
     return "\n".join(parts)
 
 
@@ -176,6 +182,25 @@ def settings_markdown(summary: dict[str, Any], baseline: dict[str, Any] | None =
         return _md_table(["setting", "baseline", "this run"], rows)
     rows = [[f"`{k}`", f"`{v}`"] for k, v in _measured_settings(summary).items()]
     return _md_table(["setting", "value"], rows)
+
+
+def budget_markdown(
+    summary: dict[str, Any],
+    records: list[dict[str, Any]],
+    baseline: tuple[dict[str, Any], list[dict[str, Any]]] | None = None,
+) -> str:
+    """Where each answerable question was lost, per slice (with changes against a baseline)."""
+    budget = budget_of(summary, records)
+    if not budget.get("slices"):
+        return "No answerable question with evidence in this run."
+    base = budget_of(*baseline) if baseline is not None else None
+    header, rows = budget_rows(budget, base)
+    note = " Changes against the baseline in parentheses." if base is not None else ""
+    return (
+        ("Answerable questions by the stage where they were lost (evals/METRICS.md)." + note)
+        + "\n\n"
+        + _md_table(header, rows)
+    )
 
 
 def _flips_markdown(to_fail: list[Flip], to_pass: list[Flip]) -> str:
@@ -197,6 +222,7 @@ def report_markdown(
         lines.append(f"- **baseline**: `{baseline[0].get('run_dir')}`")
     lines += ["", "## Metrics", "", metrics_markdown(summary, baseline and baseline[0])]
     lines += ["", "## Slices", "", slices_markdown(summary)]
+    lines += ["", "## Error budget", "", budget_markdown(summary, records, baseline)]
     lines += ["", "## Settings", "", settings_markdown(summary, baseline and baseline[0])]
     if baseline is not None:
         lines += [
@@ -219,9 +245,10 @@ def _failure_reason(record: dict[str, Any]) -> str:
         return f" — evidence rank {outcome.get('evidence_rank') or 'not retrieved'}"
     if not record.get("answerable"):
         return " — answered instead of refusing"
+    stage = f" — {record['stage']}" if record.get("stage") else ""
     if outcome.get("refused"):
-        return " — refused"
-    return " — missing: " + ", ".join(outcome.get("facts_missing") or [])
+        return stage or " — refused"
+    return stage + " — missing: " + ", ".join(outcome.get("facts_missing") or [])
 
 
 # --------------------------------------------------------------------------- html
@@ -280,6 +307,23 @@ def _slices_html(summary: dict[str, Any]) -> str:
     return _html_table(["slice", *[METRICS[c].label for c in columns]], rows)
 
 
+def _budget_html(
+    summary: dict[str, Any],
+    records: list[dict[str, Any]],
+    baseline: tuple[dict[str, Any], list[dict[str, Any]]] | None,
+) -> str:
+    budget = budget_of(summary, records)
+    if not budget.get("slices"):
+        return "<p>No answerable question with evidence in this run.</p>"
+    base = budget_of(*baseline) if baseline is not None else None
+    header, rows = budget_rows(budget, base)
+    note = " Changes against the baseline in parentheses." if base is not None else ""
+    return (
+        f"<p>Answerable questions by the stage where they were lost.{_e(note)}</p>"
+        + _html_table(header, [[_e(cell) for cell in row] for row in rows])
+    )
+
+
 def _settings_html(summary: dict[str, Any], baseline: dict[str, Any] | None) -> str:
     parts = []
     if baseline is not None:
@@ -335,7 +379,9 @@ def _failed_html(records: list[dict[str, Any]]) -> str:
         reference = r["reference_answer"] or "(unanswerable: should refuse)"
         evidence = "\n".join(r.get("evidence", []))[:SNIPPET]
         row = [
-            _e(r["id"]) + f"<br><small>{_e(r['lang'])}→{_e(r.get('doc_lang'))}</small>",
+            _e(r["id"])
+            + f"<br><small>{_e(r['lang'])}→{_e(r.get('doc_lang'))}</small>"
+            + (f"<br><small>{_e(r['stage'])}</small>" if r.get("stage") else ""),
             _e(r["question"]) + history,
             _answer_cell(r),
             _e(reference) + (f"<br><small>evidence: {_e(evidence)}</small>" if evidence else ""),
@@ -374,6 +420,7 @@ def report_html(
         f"<h1>Evaluation run {_e(summary.get('label'))}</h1><dl>{stamp}</dl>",
         "<h2>Metrics</h2>" + _metrics_html(summary, base_summary),
         "<h2>Slices</h2>" + _slices_html(summary),
+        "<h2>Error budget</h2>" + _budget_html(summary, records, baseline),
         "<h2>Settings</h2>" + _settings_html(summary, base_summary),
         '<h2>Charts</h2><div class="charts">'
         + _charts_html(summary, records, base_summary)

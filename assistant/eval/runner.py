@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from assistant.answer.types import Answer, Turn
 from assistant.config import Settings
+from assistant.eval.budget import error_budget, loss_stage
 from assistant.eval.dataset import (
     CorpusFiles,
     EvalQuestion,
@@ -150,6 +151,10 @@ def _score_answer(outcome: QuestionOutcome, question: EvalQuestion, answer: Answ
         if has or c.supporting_sentences
     )
     outcome.evidence_cited = any(with_evidence) if outcome.has_evidence else None
+    if outcome.has_evidence:
+        outcome.evidence_in_prompt = any(
+            passage_has_evidence(p.text, question.evidence) for p in answer.prompt_passages
+        )
 
 
 def _answer_fields(answer: Answer, evidence: Sequence[str]) -> dict[str, Any]:
@@ -165,6 +170,14 @@ def _answer_fields(answer: Answer, evidence: Sequence[str]) -> dict[str, Any]:
         "relevance": dict(answer.relevance),
         "raw_text": answer.raw_text,
         "warnings": list(answer.warnings),
+        "prompt_passages": [
+            {
+                "number": p.number,
+                "chunk_id": p.chunk_id,
+                "has_evidence": bool(evidence) and passage_has_evidence(p.text, evidence),
+            }
+            for p in answer.prompt_passages
+        ],
         "citations": [
             {
                 "number": c.number,
@@ -213,6 +226,7 @@ def evaluate_question(
     ]
     record["timings"] = outcome.timings
     record["outcome"] = outcome.to_dict()
+    record["stage"] = loss_stage(outcome)
     record["passed"] = outcome.passed
     record["error"] = outcome.error
     return record
@@ -351,6 +365,7 @@ def run_eval(
         "settings": settings_dump(settings),
         "metrics": slices["all"],
         "slices": slices,
+        "error_budget": error_budget(outcomes),
     }
     if summary["pipeline"]["model"] is None and records and not retrieval_only:
         summary["pipeline"]["model"] = next(

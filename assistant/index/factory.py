@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from assistant.config import EmbedderSettings, Settings
+from assistant.index.dictionary import DICTIONARY, DictionaryExpander, SharedDictionary
 from assistant.index.embedders import Embedder
+from assistant.index.expanders import (
+    CROSSLINGUAL,
+    GlossaryExpander,
+    QueryExpander,
+    TermBridgeExpander,
+)
+from assistant.index.fusion import RoutedFusion
 from assistant.index.glossary import Glossary
-from assistant.index.query_translation import QueryTranslator, TranslationCache
-from assistant.index.retriever import Retriever
+from assistant.index.retriever import OWN_LANGUAGE, Retriever
+from assistant.index.sources import CandidateSource, DenseSource, KeywordSource, QueryVectors
 from assistant.index.store import HybridIndex
 
 
@@ -42,24 +50,47 @@ def storage_errors() -> tuple[type[Exception], ...]:
     return (OSError, sqlite3.Error, ChromaError)
 
 
+_shared_dictionary = SharedDictionary()  # CC-CEDICT, parsed once per process
+
+
 def build_retriever(settings: Settings, index: HybridIndex) -> Retriever:
-    glossary = Glossary.load(settings.paths.glossary_file)
-    translator = build_translator(settings) if settings.retrieval.query_translation else None
-    return Retriever(index, settings.retrieval, glossary, translator)
-
-
-def build_translator(settings: Settings) -> QueryTranslator:
-    """The LLM query translator; the model loads on the first question not in the cache."""
-    from assistant.models.factory import load_chat_model
-
-    llm = settings.llm
-    model_id = f"openai:{llm.openai_model}" if llm.backend == "openai" else llm.model
-    cache_path = settings.retrieval.translation_cache or (
-        settings.paths.index_dir / "query_translations.sqlite"
+    """The retriever's parts, as settings choose them: expanders, sources and the fuser."""
+    r = settings.retrieval
+    expanders: list[QueryExpander] = []
+    if r.glossary_expansion:
+        expanders.append(
+            GlossaryExpander(Glossary.load(settings.paths.glossary_file), index.tokens)
+        )
+    if r.term_translation:
+        expanders.append(
+            TermBridgeExpander(
+                index, min_similarity=r.term_min_similarity, per_token=r.terms_per_token
+            )
+        )
+    if r.dictionary_translation:
+        expanders.append(
+            DictionaryExpander(
+                _shared_dictionary,
+                index.tokens,
+                lambda terms: index.lexical.document_frequencies(terms),
+                per_term=r.dictionary_terms_per_token,
+            )
+        )
+    sources: list[CandidateSource] = [
+        DenseSource(index.vectors, QueryVectors(index.query_embedder), r.dense_candidates),
+        KeywordSource(OWN_LANGUAGE, lambda: index.lexical, r.lexical_candidates),
+        KeywordSource(CROSSLINGUAL, lambda: index.lexical, r.lexical_candidates),
+        KeywordSource(DICTIONARY, lambda: index.lexical, r.lexical_candidates),
+    ]
+    fuser = RoutedFusion(
+        weights={
+            "dense": r.dense_weight,
+            OWN_LANGUAGE: r.lexical_weight,
+            CROSSLINGUAL: r.crosslingual_weight,
+            DICTIONARY: r.dictionary_weight,
+        },
+        cosine_scale=r.dense_cosine_scale,
+        prior_weight=r.language_prior_weight,
+        prior_temperature=r.language_prior_temperature,
     )
-    return QueryTranslator(
-        lambda: load_chat_model(llm, settings.paths.models_dir),
-        model_id,
-        settings.paths.prompts_dir,
-        TranslationCache(cache_path),
-    )
+    return Retriever(index, r.top_k, expanders, sources, fuser)

@@ -1,29 +1,26 @@
-"""Fusing ranked lists from the dense and lexical sides into one ranking.
+"""Fusing the sides' ranked lists into one ranking: language-routed weighted fusion.
 
-Two methods, chosen by ``settings.retrieval.fusion``:
+Each side's scores are normalised only over the passages of the language its query can match
+(the question's own tokens can only match passages in the question's language, the translated
+ones only the others), weighted per side and summed; each passage language also gets a prior,
+how likely the answer is in that language (see ``routing``). Without the routing an English
+question's keyword side gives its best English passage a full 1.0 even when the question is
+about the Chinese reports, and the Chinese passages 0. Cosine sides (dense) mean the same in
+every query and enter as cosine x scale instead of min-max, so that candidates all at cosine
+0.1-0.2 (noise) do not get a full 0-1 spread from them; BM25 has no absolute scale and is
+min-max normalised.
 
-- ``rrf``: reciprocal rank fusion, ``sum_side w_side / (k + rank)``. It ignores score scales,
-  which is its strength (cosine and BM25 are not comparable) and its weakness: a confident
-  BM25 hit and a barely-relevant dense hit at the same rank count the same.
-- ``weighted``: each side's scores are min-max normalised over that side's candidates to
-  [0, 1] and summed with per-side weights; a chunk missing from a side gets 0 there. Score gaps
-  survive, so a side that is sure of its top hit can outvote a side that is not.
-- ``routed``: ``weighted``, but a keyword side is normalised only over the passages of the
-  language its tokens are in (the question's own tokens can only match passages in the
-  question's language, the translated ones only the others), and each language's passages get
-  a prior: how likely the answer is in that language (see ``routing``). Without it an English
-  question's keyword side gives its best English passage a full 1.0 even when the question is
-  about the Chinese reports, and the Chinese passages 0. Cosine sides can enter unnormalised.
-
-Issue 10 measured that equal weights let the weak side drag the strong one down, so both
-methods take per-side weights; the defaults live in ``RetrievalSettings`` and are tuned on the
-development set only.
+Reciprocal rank fusion and plain (global min-max) weighted fusion were measured against this
+and lost (evals/retrieval_experiments.md, issue 10); the weights are tuned on the tune half of
+the development set only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+from assistant.index.routing import language_prior
 
 Ranked = Sequence[tuple[str, float]]  # (id, raw score), best first
 
@@ -52,16 +49,9 @@ def _sorted(scores: dict[str, float], raw: dict[str, dict[str, float]]) -> list[
     return hits
 
 
-def rrf(
-    runs: Mapping[str, Ranked], k: int = 60, weights: Mapping[str, float] | None = None
-) -> list[FusedHit]:
-    """Reciprocal rank fusion (plain when all weights are 1)."""
-    scores: dict[str, float] = {}
-    for side, ranked in runs.items():
-        weight = 1.0 if weights is None else weights.get(side, 1.0)
-        for rank, (item_id, _) in enumerate(ranked, start=1):
-            scores[item_id] = scores.get(item_id, 0.0) + weight / (k + rank)
-    return _sorted(scores, _collect_raw(runs))
+def single(side: str, ranked: Ranked) -> list[FusedHit]:
+    """Hits of one side alone, its raw score as the score."""
+    return [FusedHit(item_id, score, {side: score}) for item_id, score in ranked]
 
 
 def min_max(ranked: Ranked) -> dict[str, float]:
@@ -73,16 +63,6 @@ def min_max(ranked: Ranked) -> dict[str, float]:
     if high - low <= 1e-12:
         return {item_id: 1.0 for item_id, _ in ranked}
     return {item_id: (score - low) / (high - low) for item_id, score in ranked}
-
-
-def weighted(runs: Mapping[str, Ranked], weights: Mapping[str, float]) -> list[FusedHit]:
-    """Weighted sum of per-side min-max normalised scores."""
-    scores: dict[str, float] = {}
-    for side, ranked in runs.items():
-        weight = weights.get(side, 1.0)
-        for item_id, norm in min_max(ranked).items():
-            scores[item_id] = scores.get(item_id, 0.0) + weight * norm
-    return _sorted(scores, _collect_raw(runs))
 
 
 def routed(
@@ -97,10 +77,8 @@ def routed(
 
     ``languages`` gives each passage's language, ``side_languages`` the one language a side's
     query is in (``None``: any, as for the multilingual dense side), and ``prior`` a bonus per
-    passage language added to every passage of it. Sides named in ``cosine_scale`` are cosines,
-    which mean the same in every query: they enter as cosine x scale instead of min-max, so
-    that candidates all at cosine 0.1-0.2 (noise) do not get a full 0-1 spread from them.
-    BM25 scores have no such absolute scale and are min-max normalised.
+    passage language added to every passage of it. Sides named in ``cosine_scale`` enter as
+    cosine x scale; the others are min-max normalised.
     """
     prior = prior or {}
     cosine_scale = cosine_scale or {}
@@ -116,3 +94,31 @@ def routed(
         for item_id, norm in normalised.items():
             scores[item_id] = scores.get(item_id, 0.0) + weight * norm
     return _sorted(scores, _collect_raw(runs))
+
+
+@dataclass(frozen=True)
+class RoutedFusion:
+    """The fuser: per-side weights, the dense cosine scale and the language prior's settings."""
+
+    weights: Mapping[str, float]
+    cosine_scale: float = 2.0
+    prior_weight: float = 1.0
+    prior_temperature: float = 0.05
+    prior_side: str = "dense"
+
+    def fuse(
+        self,
+        completed: Mapping[str, Ranked],
+        side_languages: Mapping[str, str | None],
+        cosine_sides: Sequence[str],
+        languages: Mapping[str, str],
+    ) -> list[FusedHit]:
+        """Fuse sides that scored every candidate (``SourceRun.complete``)."""
+        prior: dict[str, float] = {}
+        if self.prior_side in completed and self.prior_weight > 0:
+            probabilities = language_prior(
+                completed[self.prior_side], languages, temperature=self.prior_temperature
+            )
+            prior = {lang: self.prior_weight * p for lang, p in probabilities.items()}
+        scale = {side: self.cosine_scale for side in cosine_sides} if self.cosine_scale else {}
+        return routed(completed, self.weights, languages, side_languages, prior, scale)

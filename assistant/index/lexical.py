@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+
+from assistant.index.query import TermGroup
 
 logger = logging.getLogger(__name__)
 
@@ -115,10 +117,53 @@ class LexicalIndex:
         doc_ids: Sequence[str] | None = None,
     ) -> list[tuple[str, float]]:
         """The ``top_k`` best chunks as (chunk_id, BM25 score), best first; zero scores dropped."""
+        return self.top(self.score_groups([TermGroup((t,)) for t in tokens]), top_k, langs, doc_ids)
+
+    def scores(self, tokens: Sequence[str], chunk_ids: Sequence[str]) -> dict[str, float]:
+        """BM25 scores of ``tokens`` for the given chunks (0 where nothing matches)."""
+        return self.pick(self.score_groups([TermGroup((t,)) for t in tokens]), chunk_ids)
+
+    def score_groups(self, groups: Sequence[TermGroup]) -> np.ndarray | None:
+        """Every chunk's score for a grouped query: the sum over groups of ``weight`` times the
+        BM25 score of the group's best alternative; ``None`` when nothing can be scored.
+
+        Groups of one token with weight 1 are scored together in one call, which is plain BM25
+        over those tokens (a repeated token counts again, as in a plain query).
+        """
         state = self._state
-        if state.bm25 is None or not tokens or top_k <= 0:
+        if state.bm25 is None or not groups:
+            return None
+        plain = [g.alternatives[0] for g in groups if len(g.alternatives) == 1 and g.weight == 1]
+        total = np.zeros(len(state.ids), dtype=np.float64)
+        if plain:
+            total += self._bm25(state, plain)
+        for group in groups:
+            if len(group.alternatives) == 1 and group.weight == 1:
+                continue
+            best = np.zeros(len(state.ids), dtype=np.float64)
+            for term in group.alternatives:
+                np.maximum(best, self._bm25(state, [term]), out=best)
+            total += group.weight * best
+        return total
+
+    @staticmethod
+    def _bm25(state: _State, tokens: list[str]) -> np.ndarray:
+        known = [t for t in tokens if t in state.bm25.vocab_dict]
+        if not known:
+            return np.zeros(len(state.ids), dtype=np.float64)
+        return np.asarray(state.bm25.get_scores(known), dtype=np.float64)
+
+    def top(
+        self,
+        scores: np.ndarray | None,
+        top_k: int,
+        langs: Sequence[str] | None = None,
+        doc_ids: Sequence[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """The ``top_k`` best chunks of ``scores`` (from ``score_groups``), zero scores dropped."""
+        state = self._state
+        if scores is None or top_k <= 0 or len(scores) != len(state.ids):
             return []
-        scores = np.asarray(state.bm25.get_scores(list(tokens)), dtype=np.float64)
         keep = scores > 0
         if langs:
             keep &= np.isin(state.langs, list(langs))
@@ -130,16 +175,23 @@ class LexicalIndex:
         best = candidates[np.argsort(-scores[candidates], kind="stable")[:top_k]]
         return [(state.ids[i], float(scores[i])) for i in best]
 
-    def scores(self, tokens: Sequence[str], chunk_ids: Sequence[str]) -> dict[str, float]:
-        """BM25 scores of ``tokens`` for the given chunks (0 where nothing matches)."""
+    def pick(self, scores: np.ndarray | None, chunk_ids: Sequence[str]) -> dict[str, float]:
+        """The given chunks' entries of ``scores`` (0 for unknown chunks or no scores)."""
         state = self._state
-        if state.bm25 is None or not tokens:
+        if scores is None or len(scores) != len(state.ids):
             return dict.fromkeys(chunk_ids, 0.0)
-        scores = state.bm25.get_scores(list(tokens))
         return {
             cid: float(scores[state.positions[cid]]) if cid in state.positions else 0.0
             for cid in chunk_ids
         }
+
+    def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        """How many chunks contain each term; terms the index does not know are absent."""
+        state = self._state
+        if state.bm25 is None:
+            return {}
+        vocab, indptr = state.bm25.vocab_dict, state.bm25.scores["indptr"]
+        return {t: int(indptr[vocab[t] + 1] - indptr[vocab[t]]) for t in terms if t in vocab}
 
     def ids(self) -> set[str]:
         return set(self._state.ids)

@@ -20,7 +20,6 @@ NAMES = [
     "refusal",
     "empty_question",
     "model_refusal_phrases",
-    "translate_query",
 ]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
+from assistant.eval.budget import FULL_STAGES
 from assistant.eval.dataset import CorpusFiles, load_question_set
 from assistant.eval.metrics import passage_has_evidence
 from assistant.eval.report import write_report
@@ -99,6 +100,19 @@ def test_full_pipeline_with_the_real_model(corpus_index, tmp_path: Path) -> None
         assert summary["metrics"][name] is not None, name
     answered = [r for r in records if not r["refused"]]
     assert all(r["timings"].get("ttft") is not None for r in answered)
+    # The error budget charges each answerable question to one stage, from what was recorded.
+    budget = summary["error_budget"]
+    assert sum(budget["slices"]["all"].values()) == 4
+    for record in records:
+        if not record["answerable"]:
+            assert record["stage"] is None, record["id"]
+            continue
+        assert record["stage"] in FULL_STAGES, record["id"]
+        if not record["refused"]:
+            assert record["prompt_passages"], record["id"]
+        if record["stage"] == "not in prompt":
+            assert not any(p["has_evidence"] for p in record["prompt_passages"])
+    assert "Error budget" in write_report(first.run_dir).markdown.read_text(encoding="utf-8")
 
     # Reproducible: the same commit and settings give the same answers (two questions suffice
     # and keep the test short on a CPU).

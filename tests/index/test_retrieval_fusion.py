@@ -22,8 +22,6 @@ def test_keyword_sides_are_normalised_within_their_own_language():
     scores = {h.item_id: h.score for h in hits}
     assert scores["zh1"] == pytest.approx(1.0) and scores["en1"] == pytest.approx(1.0)
     assert scores["zh2"] == pytest.approx(0.0) and scores["en2"] == pytest.approx(0.0)
-    plain = fusion.weighted(runs, {"lexical": 1.0, "crosslingual": 1.0})
-    assert plain[0].item_id == "en1"  # global min-max: the English scale would decide
 
 
 def test_prior_moves_the_whole_language_and_raw_scores_survive():
@@ -48,3 +46,19 @@ def test_language_prior_prefers_the_language_with_the_closer_passages():
     assert 0.5 < close["zh"] < 0.6  # nearly a tie: no strong preference
     assert language_prior([], LANGS, temperature=0.05) == {}
     assert language_prior(dense, {"zh1": "zh", "zh2": "zh"}, temperature=0.05) == {"zh": 1.0}
+
+
+def test_the_fuser_adds_the_dense_prior_and_scales_cosines():
+    completed = {
+        "dense": [("zh1", 0.40), ("zh2", 0.35), ("en1", 0.20), ("en2", 0.15)],
+        "lexical": [("en1", 9.0), ("en2", 1.0)],
+    }
+    fuser = fusion.RoutedFusion({"dense": 1.0, "lexical": 1.0}, cosine_scale=2.0)
+    hits = fuser.fuse(completed, SIDES, ["dense"], LANGS)
+    scores = {h.item_id: h.score for h in hits}
+    # The dense side says the question is about the Chinese passages: the prior outweighs the
+    # English keyword match, and the dense side enters as 2 x cosine, not min-max.
+    assert hits[0].item_id == "zh1"
+    assert scores["zh1"] - scores["zh2"] == pytest.approx(2 * 0.05)
+    no_prior = fusion.RoutedFusion({"dense": 1.0, "lexical": 1.0}, prior_weight=0.0)
+    assert no_prior.fuse(completed, SIDES, ["dense"], LANGS)[0].item_id == "en1"

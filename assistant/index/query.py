@@ -1,0 +1,85 @@
+"""A question prepared for search: its language, and one keyword query per BM25 side.
+
+Expanders (``expanders``) add sides to a ``Query``; candidate sources (``sources``) run them; the
+fuser (``fusion``) routes each side to the passage language its terms are in. A keyword query is
+a list of ``TermGroup``s: one source term's alternatives (its dictionary translations, say) are
+one group, scored by its best-matching alternative, so a word with ten glosses counts once, not
+ten times, against a word with one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from assistant.text.cjk import han_ratio
+
+# A question above this share of Han characters is Chinese (short questions quote English
+# symbols such as "S/2018/208", so a plain majority would misjudge them).
+_HAN_SHARE_ZH = 0.2
+
+
+def question_language(text: str) -> str:
+    """ "zh" or "en": the script a question is written in (cheap and stable on short text)."""
+    return "zh" if han_ratio(text) > _HAN_SHARE_ZH else "en"
+
+
+def other_language(lang: str) -> str:
+    return "en" if lang == "zh" else "zh"
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """Alternatives for one source term; BM25 counts the best of them, times ``weight``."""
+
+    alternatives: tuple[str, ...]
+    weight: float = 1.0
+    source: str = ""
+
+
+def plain_groups(tokens: Iterable[str]) -> list[TermGroup]:
+    """Each token a group of its own with weight 1: plain BM25 over the token list."""
+    return [TermGroup((token,)) for token in dict.fromkeys(tokens)]
+
+
+@dataclass(frozen=True)
+class KeywordQuery:
+    """One BM25 side: the passage language its terms can match, and the terms."""
+
+    lang: str
+    groups: tuple[TermGroup, ...]
+
+    @property
+    def terms(self) -> list[str]:
+        return list(dict.fromkeys(t for g in self.groups for t in g.alternatives))
+
+
+@dataclass
+class Query:
+    """Everything a search runs with, derived from the question once."""
+
+    text: str
+    lang: str  # "zh" or "en": the script the question is written in
+    tokens: list[str]  # BM25 tokens in the question's language
+    keywords: dict[str, KeywordQuery] = field(default_factory=dict)  # side name → query
+    covered: set[str] = field(default_factory=set)  # own tokens an expander already translated
+
+    def extend_side(self, name: str, lang: str, groups: Sequence[TermGroup]) -> None:
+        """Add groups to a keyword side (created on first use). Alternatives that are the
+        question's own tokens or already in the side are dropped, and so is a group left empty:
+        a number or a symbol needs no translation, and a term counts once per side."""
+        current = self.keywords.get(name)
+        seen = set(self.tokens) | set(current.terms if current else ())
+        kept = list(current.groups) if current else []
+        for group in groups:
+            fresh = tuple(t for t in dict.fromkeys(group.alternatives) if t not in seen)
+            if fresh:
+                seen.update(fresh)
+                kept.append(TermGroup(fresh, group.weight, group.source))
+        if kept:
+            self.keywords[name] = KeywordQuery(lang, tuple(kept))
+
+    def terms(self, side: str) -> list[str]:
+        """A side's terms (empty when the side was not added)."""
+        query = self.keywords.get(side)
+        return query.terms if query is not None else []
