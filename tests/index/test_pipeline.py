@@ -105,13 +105,14 @@ def test_corrupt_pdf_and_unknown_types_do_not_stop_the_batch(setup, caplog):
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ngarbage")
     (corpus / "empty.txt").write_text("", encoding="utf-8")
     (corpus / "notes.docx").write_bytes(b"PK\x03\x04 not really a docx")
+    (corpus / "slides.odt").write_bytes(b"PK\x03\x04 an OpenDocument file")
 
     report = ingest_paths([corpus], index, settings)
     assert sorted(report.added) == sorted(SMALL_CORPUS)
     failed = {Path(path).name for path, _ in report.failed}
-    assert failed == {"broken.pdf", "empty.txt"}
-    assert [Path(p).name for p in report.skipped] == ["notes.docx"]
-    assert "notes.docx" in caplog.text
+    assert failed == {"broken.pdf", "empty.txt", "notes.docx"}
+    assert [Path(p).name for p in report.skipped] == ["slides.odt"]
+    assert "notes.docx" in caplog.text and "slides.odt" in caplog.text
     assert index.check().ok
 
 
