@@ -454,7 +454,12 @@ def engine_assistant(small_corpus_index, use_embedder):
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGILL])
 def test_engine_killed_mid_answer_inside_the_app(engine_assistant, sig) -> None:
-    """One user's answer is cut with a message in their language; the app and others go on."""
+    """One user's answer is cut with a message in their language; the app and others go on.
+
+    "Answered correctly" after the restart means: the same cited answer the engine gave before
+    the crash (greedy decoding, same prompt), so the check does not hang on the small model's
+    reading of the passage.
+    """
     from assistant.chat.session import ChatSession
     from assistant.ui.chat import ChatCallbacks
     from assistant.ui.labels import t
@@ -467,7 +472,9 @@ def test_engine_killed_mid_answer_inside_the_app(engine_assistant, sig) -> None:
     # Another user has a finished conversation before the crash.
     _t, _m, other, _s = chat.add_question(MEETING_QUESTION, ChatSession(), "en")
     list(chat.stream_answer(other, "en", None, None, None, None))
-    assert other.turns[0].answer is not None and "330" in other.turns[0].answer.text
+    before = other.turns[0].answer
+    assert before is not None and not before.refused and before.citations
+    assert "000_b645ea8b0039a4ff.txt" in {c.passage.source for c in before.citations}
     first_engine = model.supervisor.pid
 
     # This user's answer is streaming when the engine dies.
@@ -485,6 +492,7 @@ def test_engine_killed_mid_answer_inside_the_app(engine_assistant, sig) -> None:
     for user, lang in ((session, "zh"), (other, "en")):
         _t, _m, user, _s = chat.add_question(MEETING_QUESTION, user, lang)
         list(chat.stream_answer(user, lang, None, None, None, None))
-        assert user.turns[-1].error is None and "330" in user.turns[-1].answer.text
+        assert user.turns[-1].error is None and user.turns[-1].answer is not None
+        assert user.turns[-1].answer.text == before.text
     assert model.supervisor.pid != first_engine
     assert other.turns[0].answer is not None  # the earlier conversation is intact
