@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.config import get_settings  # noqa: E402
 from assistant.models.backends.base import ChatMessage, GenerationParams  # noqa: E402
 from assistant.models.backends.engine_backend import EngineChatModel, EngineTimings  # noqa: E402
+from assistant.models.backends.openai_backend import estimate_tokens  # noqa: E402
 from assistant.models.engine import EngineConfig, EngineSupervisor  # noqa: E402
 from assistant.models.engine.build import engine_system_info  # noqa: E402
 from assistant.models.hardware import cpu_flags, physical_cores  # noqa: E402
@@ -68,12 +69,6 @@ _OUT_OPTION = typer.Option(RESULTS, help="Where to write the JSON report.")
 _REPORT_ARGUMENT = typer.Argument(RESULTS, help="A report written by this script.")
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-
-
-def estimate_tokens(text: str) -> int:
-    """Prompt sizing only (both engines report the real count): ~1 token per CJK character."""
-    cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
-    return cjk + (len(text) - cjk) // 4
 
 
 def corpus_passages(max_chars: int = 700) -> list[str]:

@@ -9,10 +9,8 @@ import pytest
 
 from assistant.config import LLMSettings, PathSettings, Settings
 from assistant.doctor import check_cpu, check_engine_build, check_models, run_checks
+from tests.robustness.support import SMALL_MODEL
 
-SMALL_MODEL = (
-    Path.home() / ".cache" / "assistant" / "models" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
-)
 
 
 def _settings(tmp_path: Path, **llm) -> Settings:

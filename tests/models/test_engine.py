@@ -24,10 +24,8 @@ from assistant.models.engine import (
     describe_exit,
 )
 from assistant.models.engine.build import engine_build_features, engine_library
+from tests.robustness.support import SMALL_MODEL
 
-SMALL_MODEL = (
-    Path.home() / ".cache" / "assistant" / "models" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
-)
 COUNTING = [ChatMessage("user", "Count from 1 to 40, separated by commas.")]
 PASSAGE = "委员会在2018年4月19日举行的委员会第330次会议上审议该报告。"
 QUESTION = [
@@ -144,7 +142,6 @@ def _kill_mid_answer(engine: EngineChatModel, sig: signal.Signals) -> tuple[str,
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGILL])
 def test_an_engine_killed_mid_answer_is_restarted_for_the_next_question(engine, sig) -> None:
-    first_pid = None
     assert "330" in "".join(engine.stream(QUESTION, PARAMS))
     first_pid = engine.supervisor.pid
 

@@ -75,13 +75,18 @@ class OpenAIChatModel:
             ) from exc
 
     def count_tokens(self, text: str) -> int:
-        """An upper-leaning estimate: the remote tokenizer is not reachable through this API.
+        """An estimate (:func:`estimate_tokens`): the remote tokenizer is not reachable here."""
+        return estimate_tokens(text)
 
-        One token per CJK character (real tokenizers average 1.2-1.5 characters per token) and
-        one per 3.5 other characters (English averages about 4), so prompt budgets stay safe.
-        """
-        cjk = sum(1 for ch in text if _is_cjk(ch))
-        return cjk + math.ceil((len(text) - cjk) / 3.5)
+
+def estimate_tokens(text: str) -> int:
+    """An upper-leaning token count without a tokenizer.
+
+    One token per CJK character (real tokenizers average 1.2-1.5 characters per token) and one
+    per 3.5 other characters (English averages about 4), so prompt budgets stay safe.
+    """
+    cjk = sum(1 for ch in text if _is_cjk(ch))
+    return cjk + math.ceil((len(text) - cjk) / 3.5)
 
 
 def _is_cjk(ch: str) -> bool:
