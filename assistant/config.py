@@ -211,6 +211,16 @@ class AnswerSettings(BaseModel):
     focus_cosine_weight: float = 1.0
     focus_word_weight: float = 1.0
     focus_figure_weight: float = 1.0
+    # Question parts and typed facts (answer/question_analysis.py, answer/facts.py): the facts
+    # of each part's answer type are read from the evidence and the reply is kept to them.
+    typed_facts: bool = True
+    # A part is covered when a retrieved sentence scores this much (weighted key-term share +
+    # embedding cosine); a question none of whose parts is covered is refused before the model.
+    part_min_score: float = 0.45
+    # ... and a question the relevance gate would refuse goes on when one retrieved sentence
+    # holds this share of a part's key terms ("What is CTED?": every key term is there).
+    gate_override_match: float = 1.0
+    glossary_hints: bool = True  # English answers over Chinese passages get the glossary's names
 
 
 class AppSettings(BaseModel):

@@ -18,12 +18,15 @@ from typing import Protocol
 from assistant.answer.citations import attribute_citations, has_grounded_content
 from assistant.answer.condense import CONDENSE_PROMPTS, condense_question
 from assistant.answer.evidence import SentenceVectors
+from assistant.answer.facts import EnforcedReply, PartEvidence, enforce_facts, gather_part_evidence
 from assistant.answer.focus import FocusWeights, focus_passages
 from assistant.answer.generation import STOP, build_answer_prompt, prompt_overhead_tokens
+from assistant.answer.guide import build_guide
 from assistant.answer.language import AnswerLanguage, answer_language, in_question_script
 from assistant.answer.markers import strip_markers
 from assistant.answer.packing import PackedPassage, pack_passages
 from assistant.answer.prompts import PromptLibrary, record
+from assistant.answer.question_analysis import analyse_question
 from assistant.answer.quotes import AnswerSectionFilter, split_quote_output, verify_quotes
 from assistant.answer.refusal import (
     is_model_refusal,
@@ -32,9 +35,16 @@ from assistant.answer.refusal import (
     should_refuse,
 )
 from assistant.answer.support import SupportChecker, SupportThresholds
-from assistant.answer.types import Answer, PromptPassage, Turn
+from assistant.answer.types import (
+    Answer,
+    EvidenceSentence,
+    PromptPassage,
+    RetrievedEvidence,
+    Turn,
+)
 from assistant.config import Settings
 from assistant.index.embedders import Embedder
+from assistant.index.glossary import Glossary
 from assistant.models.backends.base import ChatModel, GenerationParams
 from assistant.schema import Passage
 
@@ -82,7 +92,9 @@ class Assistant:
         self._refusal_phrases = [
             *prompts.get("model_refusal_phrases", "zh").lines(),
             *prompts.get("model_refusal_phrases", "en").lines(),
+            *(prompts.get("not_covered", lg).text.split("{", 1)[0] for lg in ("zh", "en")),
         ]
+        self.glossary = Glossary.load(settings.paths.glossary_file) if a.glossary_hints else None
 
     def ask(
         self,
@@ -110,11 +122,15 @@ class Assistant:
         language: str | None = None,
         doc_ids: Sequence[str] | None = None,
         langs: Sequence[str] | None = None,
-    ) -> Iterator[str | Answer]:
+        evidence_events: bool = False,
+    ) -> Iterator[str | RetrievedEvidence | Answer]:
         """Yield the answer's text as it is generated, then the final ``Answer``.
 
         The streamed text is the model's raw reply; ``Answer.text`` is the checked version
-        (markers validated and renumbered), which a UI should show once it arrives.
+        (markers validated, figures kept to the extracted facts, missing parts added), which a
+        UI should show once it arrives. With ``evidence_events`` a ``RetrievedEvidence`` comes
+        first, as soon as retrieval is done: the evidence sentences a UI can show while the
+        model is still reading (the first useful text, seconds before the first token).
         """
         started = time.perf_counter()
         override = language or self.settings.answer.language
@@ -135,12 +151,9 @@ class Assistant:
             )
         answer.relevance = evidence.as_dict()
         a = self.settings.answer
-        if should_refuse(evidence, a.relevance_signal, a.min_relevance):
-            logger.info("refusing without the model: relevance %s", answer.relevance)
-            self._refuse(answer, "no_relevant_passages")
-            answer.timings["total"] = time.perf_counter() - started
-            yield answer.text
-            yield answer
+        gate_refuses = should_refuse(evidence, a.relevance_signal, a.min_relevance)
+        if gate_refuses and not a.typed_facts:
+            yield from self._refused(answer, "no_relevant_passages", started)
             return
 
         with _timed(answer, "pack"):
@@ -148,10 +161,41 @@ class Assistant:
         answer.prompt_passages = [
             PromptPassage(p.number, p.passage.chunk_id, p.text) for p in packed
         ]
-        yield from self._generate(answer, standalone, packed, lang, started)
+        parts: list[PartEvidence] = []
+        if a.typed_facts:
+            with _timed(answer, "facts"):
+                parts = gather_part_evidence(
+                    analyse_question(standalone),
+                    packed,
+                    lang,
+                    self.retriever.translated_terms,
+                    self.vectors,
+                    a.part_min_score,
+                )
+            answer.parts = [_part_record(p) for p in parts]
+            if gate_refuses and not _names_what_the_documents_discuss(parts, a.gate_override_match):
+                yield from self._refused(answer, "no_relevant_passages", started)
+                return
+            if not any(p.covered for p in parts):
+                logger.info("no retrieved sentence matches any part of the question: refusing")
+                yield from self._refused(answer, "question_not_covered", started)
+                return
+        # the first useful text: what a UI shows while the model reads the prompt
+        answer.timings["first_evidence"] = time.perf_counter() - started
+        if evidence_events:
+            yield _retrieved_evidence(parts, packed)
+        yield from self._generate(answer, standalone, packed, lang, started, parts)
         with _timed(answer, "attribute"):
-            self._finish(answer, packed, lang)
+            self._finish(answer, packed, lang, parts)
         answer.timings["total"] = time.perf_counter() - started
+        yield answer
+
+    def _refused(self, answer: Answer, reason: str, started: float) -> Iterator[str | Answer]:
+        """Refuse before the model: the refusal text, then the answer."""
+        logger.info("refusing without the model (%s): relevance %s", reason, answer.relevance)
+        self._refuse(answer, reason)
+        answer.timings["total"] = time.perf_counter() - started
+        yield answer.text
         yield answer
 
     def _validated(self, question: str, override: str) -> tuple[str, list[str]]:
@@ -214,10 +258,12 @@ class Assistant:
         packed: list[PackedPassage],
         lang: AnswerLanguage,
         started: float,
+        parts: Sequence[PartEvidence] = (),
     ) -> Iterator[str]:
         a, llm = self.settings.answer, self.settings.llm
-        prompt = build_answer_prompt(question, packed, lang, self.prompts, a.strategy)
-        record(answer.prompt_hashes, *prompt.used)
+        guide, guide_prompts = build_guide(parts, packed, lang, self.prompts, self.glossary)
+        prompt = build_answer_prompt(question, packed, lang, self.prompts, a.strategy, guide)
+        record(answer.prompt_hashes, *prompt.used, *guide_prompts)
         params = GenerationParams(
             max_tokens=a.max_answer_tokens, temperature=llm.temperature, seed=llm.seed, stop=STOP
         )
@@ -236,7 +282,13 @@ class Assistant:
         answer.timings["generate"] = time.perf_counter() - generation_started
         answer.raw_text = "".join(pieces)
 
-    def _finish(self, answer: Answer, packed: list[PackedPassage], lang: AnswerLanguage) -> None:
+    def _finish(
+        self,
+        answer: Answer,
+        packed: list[PackedPassage],
+        lang: AnswerLanguage,
+        parts: Sequence[PartEvidence] = (),
+    ) -> None:
         """Model refusal pass-through, or citation checking of the reply.
 
         A reply in which no sentence adds a fact that a passage supports is replaced by the
@@ -251,8 +303,11 @@ class Assistant:
         if is_model_refusal(raw, self._refusal_phrases):
             text, _markers = strip_markers(raw)
             own_language = text.strip() and answer_language(text) == lang
-            self._refuse(answer, "model_declined", text.strip() if own_language else None)
-            return
+            if not any(p.part.typed and p.covered for p in parts):
+                self._refuse(answer, "model_declined", text.strip() if own_language else None)
+                return
+        enforced = self._enforce(raw, parts, answer, lang)
+        raw = enforced.text
         result = attribute_citations(
             raw,
             packed,
@@ -261,6 +316,9 @@ class Assistant:
             is_refusal_sentence=lambda s: is_refusal_sentence(s, self._refusal_phrases),
             question=answer.standalone_question or answer.question,
             quoted_bonus=self.settings.answer.citation_quoted_bonus,
+            attested={
+                line.text: (line.passage_number, line.evidence) for line in enforced.attested
+            },
         )
         if self.settings.answer.refuse_unsupported and not has_grounded_content(result):
             logger.info("no sentence of the reply adds a fact a passage backs: refusing")
@@ -273,6 +331,29 @@ class Assistant:
         if result.dropped_markers:
             logger.info("dropped %d citation markers that no passage backs", result.dropped_markers)
 
+    def _enforce(
+        self, raw: str, parts: Sequence[PartEvidence], answer: Answer, lang: AnswerLanguage
+    ) -> EnforcedReply:
+        """Keep the reply's figures to the facts extracted for each part (see ``facts``)."""
+        question = answer.standalone_question or answer.question
+        if not parts:
+            return EnforcedReply(raw, [], [], [], [])
+        labels_prompt = self.prompts.get("fact_labels", lang)
+        not_covered = self.prompts.get("not_covered", lang)
+        record(answer.prompt_hashes, labels_prompt, not_covered)
+        labels = dict(line.split("\t", 1) for line in labels_prompt.lines() if "\t" in line)
+        if is_model_refusal(raw, self._refusal_phrases):
+            raw = ""  # a covered typed part still gets its fact
+        enforced = enforce_facts(
+            raw, parts, question, labels, lambda part: not_covered.render(part=_as_clause(part))
+        )
+        answer.fact_changes = {
+            "replaced": [f"{old} -> {new}" for old, new in enforced.replaced],
+            "removed": enforced.removed,
+            "added": enforced.added,
+        }
+        return enforced
+
     def _refuse(self, answer: Answer, reason: str, text: str | None = None) -> None:
         prompt = self.prompts.get("refusal", answer.language)
         record(answer.prompt_hashes, prompt)
@@ -280,6 +361,54 @@ class Assistant:
         answer.refused = True
         answer.refusal_reason = reason
         answer.citations = []
+
+
+def _names_what_the_documents_discuss(parts: Sequence[PartEvidence], min_match: float) -> bool:
+    """Whether one retrieved sentence holds all of a part's key terms (in either language).
+
+    The relevance gate compares whole-question and passage embeddings, which says little for a
+    short question about a name: "What is CTED?" is far from every passage about CTED in
+    embedding space, yet every key term of it is in them.
+    """
+    return any(p.top_match >= min_match for p in parts)
+
+
+def _as_clause(part: str) -> str:
+    """A part as it reads inside a sentence: "When?" → "when"."""
+    part = part.strip().rstrip("?？。.")
+    return part[:1].lower() + part[1:] if part[:1].isascii() else part
+
+
+def _part_record(part: PartEvidence) -> dict[str, object]:
+    """What the analysis found for one part, for evaluation reports and debugging."""
+    return {
+        "text": part.part.text,
+        "answer_type": part.part.answer_type,
+        "covered": part.covered,
+        "facts": [fact.text for fact in part.facts],
+        "sentence": part.best.sentence if part.best else None,
+    }
+
+
+def _retrieved_evidence(
+    parts: Sequence[PartEvidence], packed: Sequence[PackedPassage]
+) -> RetrievedEvidence:
+    """The best evidence sentence of each part (or of each passage), with its reference."""
+    by_number = {item.number: item.passage for item in packed}
+    sentences: list[EvidenceSentence] = []
+    seen: set[str] = set()
+    for part in parts:
+        if part.best is not None and part.covered and part.best.sentence not in seen:
+            seen.add(part.best.sentence)
+            passage = by_number[part.best.passage_number]
+            sentences.append(EvidenceSentence(part.best.sentence, passage, part.part.text))
+    if not sentences:
+        for item in packed[:_FALLBACK_EVIDENCE_PASSAGES]:
+            sentences.append(EvidenceSentence(item.text, item.passage, ""))
+    return RetrievedEvidence(sentences)
+
+
+_FALLBACK_EVIDENCE_PASSAGES = 3
 
 
 class _timed:

@@ -78,6 +78,7 @@ def attribute_citations(
     is_refusal_sentence: Callable[[str], bool] = lambda _s: False,
     question: str = "",
     quoted_bonus: float = _DEFAULT_QUOTED_BONUS,
+    attested: Mapping[str, tuple[int, str]] | None = None,
 ) -> CitationResult:
     """Check, repair and renumber the citations of ``raw_answer`` (see the module docstring).
 
@@ -85,7 +86,10 @@ def attribute_citations(
     ``quote_evidence`` maps a passage number to passage sentences the model quoted verbatim
     (quote-then-answer); those passages are preferred (by ``quoted_bonus``,
     ``answer.citation_quoted_bonus``) and their quotes are the evidence shown.
+    ``attested`` maps a sentence the pipeline itself wrote from an evidence sentence (a fact
+    line, see ``facts.enforce_facts``) to that passage number and sentence: it is not re-checked.
     """
+    attested = attested or {}
     quote_evidence = quote_evidence or {}
     text, markers = strip_markers(raw_answer)
     spans = sentence_spans(text)
@@ -107,6 +111,12 @@ def attribute_citations(
             tuple(dict.fromkeys(numbers_cited)),
             factual=is_factual(sentence, question) and not is_refusal_sentence(sentence),
         )
+        if sentence in attested and 1 <= attested[sentence][0] <= len(packed):
+            number, evidence_sentence = attested[sentence]
+            attribution.kept.append(number)
+            attribution.evidence[number] = (evidence_sentence,)
+            sentences.append(attribution)
+            continue
         dropped += _check_cited(attribution, packed, checker, quote_evidence, question)
         if attribution.factual and not attribution.kept:
             _attribute_post_hoc(

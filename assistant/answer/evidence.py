@@ -80,7 +80,8 @@ def _stem(token: str) -> str:
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_STEM_LENGTH - 1:
             return token[: -len(suffix)]
-    return token
+    # "pledge" and "pledged", "evaluate" and "evaluated" meet at "pledg", "evaluat"
+    return token[:-1] if token.endswith("e") else token
 
 
 def numbers(text: str) -> set[str]:

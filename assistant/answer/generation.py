@@ -10,6 +10,7 @@ question with a passage in the *other* language, because that is the case they g
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -35,7 +36,10 @@ def build_answer_prompt(
     lang: str,
     prompts: PromptLibrary,
     strategy: Strategy = "direct",
+    guide: str = "",
 ) -> AnswerPrompt:
+    """The messages; ``guide`` lists the question's parts and the facts found for them
+    (``guide.py``), shown after the question, with a worked example of the same shape."""
     system = prompts.get("system", lang)
     template = prompts.get("answer_quote" if strategy == "quote_then_answer" else "answer", lang)
     example_passages = prompts.get("example_passages", lang)
@@ -43,19 +47,37 @@ def build_answer_prompt(
     example_answer = prompts.get(
         "example_answer_quote" if strategy == "quote_then_answer" else "example_answer", lang
     )
+    example_guide = prompts.get("example_guide", lang)
+    shown_example_guide = example_guide.text if strategy == "direct" else ""
     messages = [
         ChatMessage("system", system.text),
         ChatMessage(
             "user",
-            template.render(passages=example_passages.text, question=example_question.text),
+            _tidy(
+                template.render(
+                    passages=example_passages.text,
+                    question=example_question.text,
+                    guide=shown_example_guide,
+                )
+            ),
         ),
         ChatMessage("assistant", example_answer.text),
         ChatMessage(
-            "user", template.render(passages=render_passages(packed), question=question.strip())
+            "user",
+            _tidy(
+                template.render(
+                    passages=render_passages(packed), question=question.strip(), guide=guide
+                )
+            ),
         ),
     ]
-    used = [system, template, example_passages, example_question, example_answer]
+    used = [system, template, example_passages, example_question, example_guide, example_answer]
     return AnswerPrompt(messages, used)
+
+
+def _tidy(text: str) -> str:
+    """No blank line where an empty guide was left out."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def prompt_overhead_tokens(

@@ -89,7 +89,7 @@ def in_question_script(stream: AnswerStream) -> AnswerStream:
     return wrapper
 
 
-def traditional_stream(items: Iterator[str | Answer]) -> Iterator[str | Answer]:
+def traditional_stream(items: Iterator[Any]) -> Iterator[Any]:
     """Streamed text and the final ``Answer`` converted to Traditional characters.
 
     The text so far is converted as a whole, so that a phrase split between two deltas
@@ -102,6 +102,9 @@ def traditional_stream(items: Iterator[str | Answer]) -> Iterator[str | Answer]:
             if sent < len(converted := to_traditional(raw)):
                 yield converted[sent:]
             yield traditional_answer(item)
+            continue
+        if not isinstance(item, str):  # an event (retrieved evidence): shown as written
+            yield item
             continue
         raw += item
         ready = to_traditional(raw)[:-1]

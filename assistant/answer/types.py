@@ -26,6 +26,22 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class EvidenceSentence:
+    """A sentence of a retrieved passage that matches (a part of) the question."""
+
+    text: str  # verbatim from the passage (or the passage as shown, when no sentence matched)
+    passage: Passage  # its document, symbol, paragraph and page: ``passage.label``
+    part: str  # the part of the question it matches ("" when not known)
+
+
+@dataclass(frozen=True)
+class RetrievedEvidence:
+    """Streamed before generation starts: what the documents say, shown while the model reads."""
+
+    sentences: list[EvidenceSentence]
+
+
+@dataclass(frozen=True)
 class PromptPassage:
     """A passage as the model saw it: its [n], its chunk, and the text shown (focused or cut),
     so that evaluation can tell "retrieved but not shown" from "shown but not used"."""
@@ -53,3 +69,5 @@ class Answer:
     relevance: dict[str, float] = field(default_factory=dict)  # evidence behind the refusal call
     raw_text: str = ""  # the model's reply before citation checking (for evaluation and debugging)
     warnings: list[str] = field(default_factory=list)  # e.g. the question was truncated
+    parts: list[dict[str, object]] = field(default_factory=list)  # question parts and facts
+    fact_changes: dict[str, list[str]] = field(default_factory=dict)  # what enforcement did

@@ -99,3 +99,23 @@ def test_quote_then_answer_streams_only_the_answer(make_assistant) -> None:
     assert final.text == "委员会在第330次会议上审议了该报告[1]。"
     assert final.citations[0].supporting_sentences[0].startswith("委员会在2018年4月19日")
     assert "zh/answer_quote" in final.prompt_hashes
+
+
+def test_evidence_sentences_come_before_the_first_token_when_asked_for(make_assistant) -> None:
+    from assistant.answer.types import RetrievedEvidence
+
+    model = ScriptedModel(["The United States pledged 12 million dollars to the new fund [1]."])
+    assistant = make_assistant(model, [make_passage(EN_SDG, 0)])
+    items = list(
+        assistant.stream(
+            "How much did the United States pledge to the new fund?", evidence_events=True
+        )
+    )
+    assert isinstance(items[0], RetrievedEvidence)
+    assert (
+        items[0].sentences[0].text
+        == "We pledged 12 million dollars to the new fund in September 2018."
+    )
+    assert isinstance(items[1], str)
+    plain = list(assistant.stream("How much did the United States pledge to the new fund?"))
+    assert not any(isinstance(item, RetrievedEvidence) for item in plain)

@@ -33,7 +33,7 @@ def test_every_prompt_exists_in_both_languages(prompts: PromptLibrary, name: str
 
 
 def test_render_fills_placeholders_and_keeps_braces_in_values(prompts: PromptLibrary) -> None:
-    text = prompts.get("answer", "en").render(passages="{not a field}", question="Why?")
+    text = prompts.get("answer", "en").render(passages="{not a field}", question="Why?", guide="")
     assert "{not a field}" in text
     assert "Question: Why?" in text
 

@@ -1,0 +1,81 @@
+"""Typed facts per question part: extracted from the matching sentence, enforced on the reply."""
+
+from __future__ import annotations
+
+from assistant.answer.facts import enforce_facts, gather_part_evidence
+from assistant.answer.packing import PackedPassage
+from assistant.answer.question_analysis import analyse_question
+from tests.answer.conftest import make_passage
+
+REPORT = (
+    "The Committee will consider the joint report to be submitted by 30 March 2018. "
+    "The Committee considered the joint report at its 330th meeting, on 19 April 2018. "
+    "The Office has only 8 regular budget posts."
+)
+LABELS = {"date": "Date", "meeting": "Meeting", "amount": "Amount"}
+
+
+def _packed(*texts: str) -> list[PackedPassage]:
+    return [
+        PackedPassage(n, make_passage(text, n - 1), text, "", 0)
+        for n, text in enumerate(texts, start=1)
+    ]
+
+
+def _evidence(question: str, *texts: str):
+    analysis = analyse_question(question)
+    return gather_part_evidence(analysis, _packed(*texts), "en", lambda _t: [], None, 0.45)
+
+
+def test_each_part_gets_the_figure_of_its_type_from_the_sentence_that_matches_it() -> None:
+    question = "At which meeting, and on what date, did the Committee consider the joint report?"
+    meeting, date = _evidence(question, REPORT)
+    assert meeting.covered and [f.text for f in meeting.facts] == ["330th meeting"]
+    assert date.facts[0].text == "19 April 2018"
+    assert date.facts[0].sentence.startswith("The Committee considered")
+
+
+def test_an_asked_type_no_matching_sentence_holds_is_not_covered() -> None:
+    (amount,) = _evidence("What is the budget of the Office in dollars?", REPORT)
+    assert not amount.covered and amount.facts == ()
+
+
+def test_a_wrong_figure_is_replaced_and_a_missing_part_is_added() -> None:
+    question = "At which meeting, and on what date, did the Committee consider the joint report?"
+    evidence = _evidence(question, REPORT)
+    reply = "The Committee considered the report on 30 March 2018 [1]."
+    enforced = enforce_facts(reply, evidence, question, LABELS, lambda p: f"not: {p}")
+    assert "19 April 2018" in enforced.text and "30 March" not in enforced.text
+    assert enforced.text.endswith("Meeting: 330th meeting [1]")
+    assert enforced.replaced == [("30 March 2018", "19 April 2018")]
+    assert [line.text for line in enforced.attested][-1] == "Meeting: 330th meeting"
+
+
+def test_a_reply_with_the_right_facts_is_left_alone() -> None:
+    question = "At which meeting, and on what date, did the Committee consider the joint report?"
+    reply = "It was considered at the 330th meeting on 19 April 2018 [1]."
+    enforced = enforce_facts(reply, _evidence(question, REPORT), question, LABELS, str)
+    assert enforced.text == reply and not enforced.replaced and not enforced.added
+
+
+def test_a_typed_part_the_documents_do_not_cover_is_said_so() -> None:
+    question = "How many posts does the Office have, and what is its budget in dollars?"
+    evidence = _evidence(question, REPORT)
+    enforced = enforce_facts(
+        "The Office has 8 posts [1].", evidence, question, LABELS, lambda p: f"Not said: {p}."
+    )
+    assert enforced.text.splitlines()[-1].startswith("Not said: ")
+
+
+def test_citation_markers_are_never_read_as_figures() -> None:
+    question = "How many posts does the Office have?"
+    evidence = _evidence(question, REPORT)
+    enforced = enforce_facts("The Office has 8 posts [3].", evidence, question, LABELS, str)
+    assert enforced.text == "The Office has 8 posts [3]." and not enforced.replaced
+
+
+def test_a_reply_sentence_stating_the_extracted_fact_is_attested_by_its_sentence() -> None:
+    question = "How many posts does the Office have?"
+    enforced = enforce_facts("8 [1]", _evidence(question, REPORT), question, LABELS, str)
+    assert [(a.text, a.passage_number) for a in enforced.attested] == [("8", 1)]
+    assert enforced.attested[0].evidence == "The Office has only 8 regular budget posts."
