@@ -151,6 +151,11 @@ class RetrievalSettings(BaseModel):
     dictionary_translation: bool = True
     dictionary_weight: float = 1.0
     dictionary_terms_per_token: int = 4
+    # Answer-type prior (assistant/index/answer_type.py): a passage holding a figure of the
+    # type a part of the question asks for (a meeting, a date, an amount …) gains up to this
+    # much fused score, by how rare that type is among the first ``answer_type_pool`` hits.
+    answer_type_weight: float = 0.75
+    answer_type_pool: int = 20
 
 
 class LLMSettings(BaseModel):
@@ -211,7 +216,7 @@ class AnswerSettings(BaseModel):
     focus_cosine_weight: float = 1.0
     focus_word_weight: float = 1.0
     focus_figure_weight: float = 1.0
-    # Question parts and typed facts (answer/question_analysis.py, answer/facts.py): the facts
+    # Question parts and typed facts (text/question.py, answer/facts.py): the facts
     # of each part's answer type are read from the evidence and the reply is kept to them.
     typed_facts: bool = True
     # A part is covered when a retrieved sentence scores this much (weighted key-term share +

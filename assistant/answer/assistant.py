@@ -26,7 +26,6 @@ from assistant.answer.language import AnswerLanguage, answer_language, in_questi
 from assistant.answer.markers import strip_markers
 from assistant.answer.packing import PackedPassage, pack_passages
 from assistant.answer.prompts import PromptLibrary, record
-from assistant.answer.question_analysis import analyse_question
 from assistant.answer.quotes import AnswerSectionFilter, split_quote_output, verify_quotes
 from assistant.answer.refusal import (
     is_model_refusal,
@@ -47,6 +46,7 @@ from assistant.index.embedders import Embedder
 from assistant.index.glossary import Glossary
 from assistant.models.backends.base import ChatModel, GenerationParams
 from assistant.schema import Passage
+from assistant.text.question import analyse_question
 
 logger = logging.getLogger(__name__)
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from assistant.answer.evidence import content_tokens, numbers
+from assistant.answer.evidence import numbers
 from assistant.answer.markers import insert_markers, strip_markers
 from assistant.answer.packing import PackedPassage
 from assistant.answer.support import Support, SupportChecker
 from assistant.answer.types import Citation
 from assistant.config import AnswerSettings
 from assistant.text.sentences import split_sentences
+from assistant.text.words import content_tokens
 
 _DEFAULT_QUOTED_BONUS = AnswerSettings().citation_quoted_bonus
 

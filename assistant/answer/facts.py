@@ -2,7 +2,7 @@
 
 A small model copies a figure from the passage that answers another question: the submission
 deadline as the meeting date, a head-count as a budget. So the facts are not left to it: for
-each part (``question_analysis``) the retrieved sentences are scored by the part's key terms
+each part (``assistant.text.question``) the retrieved sentences are scored by the part's key terms
 (in the passage's language: the question's own words, or their glossary / term-bridge
 translations) and meaning, and from the best sentences that hold a figure of the part's answer
 type those figures are read with deterministic parsers (``assistant.text.figures``) and rendered
@@ -23,16 +23,16 @@ from assistant.answer.citations import sentence_spans
 from assistant.answer.evidence import (
     SentenceVectors,
     cached_content_tokens,
-    content_tokens,
     weighted_coverage,
 )
 from assistant.answer.focus import term_weights
 from assistant.answer.markers import strip_markers
 from assistant.answer.packing import PackedPassage
-from assistant.answer.question_analysis import QuestionAnalysis, QuestionPart
 from assistant.answer.support import passage_sentences
 from assistant.text.cjk import HAN_RE
 from assistant.text.figures import Figure, atoms_of, extract_figures, figure_atoms, render
+from assistant.text.question import QuestionAnalysis, QuestionPart
+from assistant.text.words import content_tokens
 
 Translate = Callable[[str], Sequence[str]]
 

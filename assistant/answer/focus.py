@@ -33,7 +33,6 @@ from assistant.answer.evidence import (
     SentenceVectors,
     cached_content_tokens,
     cached_numbers,
-    content_tokens,
     coverage,
     numbers,
     weighted_coverage,
@@ -42,6 +41,7 @@ from assistant.answer.support import passage_sentences
 from assistant.config import AnswerSettings
 from assistant.schema import Passage
 from assistant.text.cjk import han_ratio
+from assistant.text.words import content_tokens
 
 _ELLIPSIS = "…"
 

@@ -24,11 +24,11 @@ from typing import Literal
 from assistant.answer.evidence import (
     SentenceVectors,
     cached_content_tokens,
-    content_tokens,
     coverage,
 )
 from assistant.answer.support import passage_sentences
 from assistant.schema import Passage
+from assistant.text.words import content_tokens
 
 RelevanceSignal = Literal["dense", "lexical", "sentence", "combined"]
 SIGNALS: tuple[RelevanceSignal, ...] = ("dense", "lexical", "sentence", "combined")

@@ -34,7 +34,6 @@ from assistant.answer.evidence import (
     SentenceVectors,
     cached_content_tokens,
     cached_numbers,
-    content_tokens,
     coverage,
     numbers,
     numbers_supported,
@@ -42,6 +41,7 @@ from assistant.answer.evidence import (
 from assistant.config import AnswerSettings
 from assistant.text.cjk import han_ratio
 from assistant.text.sentences import split_sentences
+from assistant.text.words import content_tokens
 
 _MAX_EVIDENCE_SENTENCES = 2
 _MIN_SENTENCE_CHARS = 2

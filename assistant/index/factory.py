@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.config import EmbedderSettings, Settings
+from assistant.index.answer_type import AnswerTypePrior
 from assistant.index.dictionary import DICTIONARY, DictionaryExpander, SharedDictionary
 from assistant.index.embedders import Embedder
 from assistant.index.expanders import (
@@ -93,4 +94,9 @@ def build_retriever(settings: Settings, index: HybridIndex) -> Retriever:
         prior_weight=r.language_prior_weight,
         prior_temperature=r.language_prior_temperature,
     )
-    return Retriever(index, r.top_k, expanders, sources, fuser)
+    answer_type = (
+        AnswerTypePrior(r.answer_type_weight, r.answer_type_pool)
+        if r.answer_type_weight > 0
+        else None
+    )
+    return Retriever(index, r.top_k, expanders, sources, fuser, answer_type)

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Literal
 
+from assistant.index.answer_type import AnswerTypePrior
 from assistant.index.catalog import ChunkRecord
 from assistant.index.expanders import CROSSLINGUAL, QueryExpander
 from assistant.index.fusion import FusedHit, RoutedFusion, single
@@ -46,12 +47,14 @@ class Retriever:
         expanders: Sequence[QueryExpander],
         sources: Sequence[CandidateSource],
         fuser: RoutedFusion,
+        answer_type: AnswerTypePrior | None = None,
     ) -> None:
         self.index = index
         self.top_k = top_k
         self.expanders = list(expanders)
         self.sources = list(sources)
         self.fuser = fuser
+        self.answer_type = answer_type
         self._prepared: OrderedDict[tuple[str, str], Query] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -130,6 +133,13 @@ class Retriever:
                 [side for side, run in runs.items() if run.cosine],
                 {cid: record.lang for cid, record in records.items()},
             )
+        if self.answer_type is not None and mode == "hybrid":
+            if records is None:
+                records = self.index.chunks(
+                    hit.item_id for hit in hits[: max(self.answer_type.pool, top_k * 2)]
+                )
+            texts = {cid: record.text for cid, record in records.items()}
+            hits = self.answer_type.rerank(query, hits, texts)
         keyword_sides = [side for side, run in runs.items() if not run.cosine]
         passages = self._passages(hits[: top_k * 2], top_k, keyword_sides, records)
         logger.debug(

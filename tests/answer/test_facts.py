@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.answer.facts import enforce_facts, gather_part_evidence
 from assistant.answer.packing import PackedPassage
-from assistant.answer.question_analysis import analyse_question
+from assistant.text.question import analyse_question
 from tests.answer.conftest import make_passage
 
 REPORT = (

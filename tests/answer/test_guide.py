@@ -6,8 +6,8 @@ from assistant.answer.facts import gather_part_evidence
 from assistant.answer.guide import build_guide, glossary_terms
 from assistant.answer.packing import PackedPassage
 from assistant.answer.prompts import PromptLibrary
-from assistant.answer.question_analysis import analyse_question
 from assistant.index.glossary import Glossary
+from assistant.text.question import analyse_question
 from tests.answer.conftest import make_passage
 
 ZH = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.question_analysis import analyse_question, answer_type
+from assistant.text.question import analyse_question, answer_type
 
 TYPES = [
     ("On what date did the Council adopt the resolution?", "date"),

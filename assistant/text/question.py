@@ -9,7 +9,7 @@ the parts and their answer types lets the pipeline extract the asked figures fro
 
 The rules are plain patterns over the question's wording in each language (interrogatives and
 what they modify), so that a reader can see why a question got its type; they are tested on a
-table of question phrasings (``tests/answer/test_question_analysis.py``).
+table of question phrasings (``tests/text/test_question.py``).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.answer.evidence import content_tokens
 from assistant.text.cjk import HAN_RE
+from assistant.text.words import content_tokens
 
 AnswerType = Literal[
     "date",
