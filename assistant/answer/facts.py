@@ -41,6 +41,11 @@ _RUNNER_UP_SHARE = 0.85  # sentences this close to the best one also offer facts
 _MAX_FACT_SENTENCES = 3
 _MAX_SEVERAL = 3  # values a part asking for several may need (a period: two dates)
 _SIBLING_BONUS = 0.3  # per other typed part of the question whose type the sentence also holds
+# A sentence holding a figure for every typed part of a several-part question leads when it
+# scores at least this share of the best: "at its 330th meeting, on 19 April 2018" answers
+# "which meeting, and on what date" even though the deadline sentence repeats the question's
+# words more closely.
+_JOINT_MIN_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,7 @@ def _typed_facts(
     kinds = part.figure_kinds
     own_words = (set(part.key_terms) | translated) - other_terms
     with_facts: list[tuple[ScoredSentence, list[Figure]]] = []
+    answering_all: list[tuple[ScoredSentence, list[Figure]]] = []
     for candidate in scored:
         figures = [
             f
@@ -200,22 +206,35 @@ def _typed_facts(
             and not atoms_of(f) <= question_atoms
             and not _is_list_marker(candidate.sentence, f)
         ]
-        if figures:
-            kinds_here = {f.kind for f in extract_figures(candidate.sentence)}
-            siblings = sum(1 for other in sibling_kinds if kinds_here & set(other))
-            ranked = ScoredSentence(
-                candidate.sentence,
-                candidate.passage_number,
-                candidate.match,
-                candidate.score + _SIBLING_BONUS * siblings,
-            )
-            with_facts.append((ranked, figures))
-        if len(with_facts) >= _MAX_FACT_SENTENCES:
-            break
+        if not figures:
+            continue
+        kinds_here = {f.kind for f in extract_figures(candidate.sentence)}
+        siblings = sum(1 for other in sibling_kinds if kinds_here & set(other))
+        answers_all = bool(sibling_kinds) and siblings == len(sibling_kinds)
+        # past the best few, only a sentence that answers every typed part is still wanted
+        if len(with_facts) >= _MAX_FACT_SENTENCES and not answers_all:
+            continue
+        ranked = ScoredSentence(
+            candidate.sentence,
+            candidate.passage_number,
+            candidate.match,
+            candidate.score + _SIBLING_BONUS * siblings,
+        )
+        with_facts.append((ranked, figures))
+        if answers_all:
+            answering_all.append(with_facts[-1])
     if not with_facts:
         return [], None
     with_facts.sort(key=lambda pair: pair[0].score, reverse=True)
     best_score = with_facts[0][0].score
+    joint = [
+        pair
+        for pair in with_facts
+        if pair in answering_all and pair[0].score >= _JOINT_MIN_SHARE * best_score
+    ]
+    if joint:  # asked together, answered together: that sentence answers, whatever its words
+        with_facts = joint
+        best_score = joint[0][0].score
     facts: list[Fact] = []
     seen: set[str] = set()
     for candidate, figures in with_facts:
