@@ -168,7 +168,7 @@ class Assistant:
                     analyse_question(standalone),
                     packed,
                     lang,
-                    self.retriever.translated_terms,
+                    lambda text: self.retriever.translated_terms(text, dictionary=True),
                     self.vectors,
                     a.part_min_score,
                 )

@@ -16,7 +16,7 @@ do not say, and a question with no covered part is refused before the model.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.answer.citations import sentence_spans
@@ -99,8 +99,11 @@ def gather_part_evidence(
     results = []
     for part in analysis.parts:
         translated = content_tokens(" ".join(translate(part.terms_text))) - set(part.key_terms)
+        alternatives = {
+            term: content_tokens(" ".join(translate(term))) - {term} for term in part.key_terms
+        }
         other_terms = set().union(*(p.key_terms for p in others if p is not part))
-        scored = _score(part, translated, sentences, weight, vectors)
+        scored = _score(part, alternatives, sentences, weight, vectors)
         if not part.typed:
             best = scored[0] if scored else None
             covered = best is not None and best.score >= min_score
@@ -150,7 +153,7 @@ def _top_match(scored: Sequence[ScoredSentence]) -> float:
 
 def _score(
     part: QuestionPart,
-    translated: set[str],
+    alternatives: Mapping[str, set[str]],
     sentences: list[tuple[str, int]],
     weight: Callable[[str], float],
     vectors: SentenceVectors | None,
@@ -168,11 +171,30 @@ def _score(
         words = set(cached_content_tokens(sentence))
         match = max(
             weighted_coverage(part.key_terms, words, weight),
-            weighted_coverage(translated, words, weight),
+            translated_coverage(alternatives, words, weight),
         )
         scored.append(ScoredSentence(sentence, number, match, match + float(cosine)))
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored
+
+
+def translated_coverage(
+    alternatives: Mapping[str, set[str]], words: Collection[str], weight: Callable[[str], float]
+) -> float:
+    """Share of the key terms' weight that a sentence of the other language holds, a key term
+    counting once when any of its translations is there ("绝对贫困": "absolute" or "absolutely",
+    and "poverty" or "poor"): a term with ten glosses is not ten terms. A term weighs as its
+    rarest translation among the retrieved passages; one the dictionaries do not translate
+    ("中说", a fragment of jieba's) says nothing either way and is left out."""
+    total = matched = 0.0
+    for options in alternatives.values():
+        if not options:
+            continue
+        term_weight = max(weight(word) for word in options)
+        total += term_weight
+        if any(word in words for word in options):
+            matched += term_weight
+    return matched / total if total else 0.0
 
 
 def _typed_facts(

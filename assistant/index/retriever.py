@@ -21,6 +21,7 @@ from typing import Literal
 
 from assistant.index.answer_type import AnswerTypePrior
 from assistant.index.catalog import ChunkRecord
+from assistant.index.dictionary import DICTIONARY
 from assistant.index.expanders import CROSSLINGUAL, QueryExpander
 from assistant.index.fusion import FusedHit, RoutedFusion, single
 from assistant.index.query import KeywordQuery, Query, TermGroup, question_language
@@ -151,10 +152,15 @@ class Retriever:
         )
         return passages
 
-    def translated_terms(self, query: str) -> list[str]:
-        """The query's terms carried into the other language (glossary and term bridge), for
-        callers that match the question against text of the other language word by word."""
-        return self.prepare(query).terms(CROSSLINGUAL)
+    def translated_terms(self, query: str, *, dictionary: bool = False) -> list[str]:
+        """The query's terms carried into the other language (glossary and term bridge; with
+        ``dictionary`` also CC-CEDICT's translations), for callers that match the question
+        against text of the other language word by word."""
+        prepared = self.prepare(query)
+        terms = prepared.terms(CROSSLINGUAL)
+        if dictionary:
+            terms = list(dict.fromkeys([*terms, *prepared.terms(DICTIONARY)]))
+        return terms
 
     def _passages(
         self,

@@ -90,7 +90,7 @@ class FixedRetriever:
         found = [p for p in found if langs is None or p.lang in langs]
         return found[: top_k or len(found)]
 
-    def translated_terms(self, query: str) -> list[str]:
+    def translated_terms(self, query: str, *, dictionary: bool = False) -> list[str]:
         return self.terms
 
 

@@ -79,3 +79,21 @@ def test_a_reply_sentence_stating_the_extracted_fact_is_attested_by_its_sentence
     enforced = enforce_facts("8 [1]", _evidence(question, REPORT), question, LABELS, str)
     assert [(a.text, a.passage_number) for a in enforced.attested] == [("8", 1)]
     assert enforced.attested[0].evidence == "The Office has only 8 regular budget posts."
+
+
+def test_a_translated_key_term_counts_once_whatever_the_number_of_its_glosses() -> None:
+    from assistant.answer.facts import translated_coverage
+
+    def weight(word: str) -> float:
+        return 1.0
+
+    alternatives = {
+        "绝对": {"absolute", "absolutely", "unconditional"},
+        "贫困": {"poverty", "poor", "impoverished"},
+        "中说": set(),  # no translation: not counted
+    }
+    words = {"lifted", "absolute", "poverty", "million"}
+    assert translated_coverage(alternatives, words, weight) == 1.0
+    assert translated_coverage(alternatives, {"poverty"}, weight) == 0.5
+    assert translated_coverage(alternatives, {"debate"}, weight) == 0.0
+    assert translated_coverage({"中说": set()}, words, weight) == 0.0
