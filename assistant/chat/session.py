@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.answer.types import Answer, Turn
+from assistant.answer.types import Answer, RetrievedEvidence, Turn
 
 
 @dataclass
@@ -25,6 +25,8 @@ class TurnRecord:
     question: str
     answer: Answer | None = None
     error: str | None = None
+    # what retrieval found, shown while the model is still reading (until the answer arrives)
+    evidence: RetrievedEvidence | None = None
     filters: dict[str, object] = field(default_factory=dict)
 
 

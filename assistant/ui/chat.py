@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from assistant.answer.assistant import EmptyQuestionError
-from assistant.answer.types import Answer
+from assistant.answer.types import Answer, RetrievedEvidence
 from assistant.chat.session import ChatSession, TurnRecord
 from assistant.config import Settings
 from assistant.models.backends.engine_backend import EngineCrashedError
@@ -94,10 +94,15 @@ class ChatCallbacks:
                 language=filters.language,
                 doc_ids=filters.doc_ids,
                 langs=filters.langs,
+                evidence_events=True,
             ):
                 if isinstance(item, Answer):
                     record.answer = item
                     break
+                if isinstance(item, RetrievedEvidence):
+                    record.evidence = item
+                    yield self._snapshot(session, ui_lang, status, partial=text, streaming=index)
+                    continue
                 text += item
                 yield self._snapshot(session, ui_lang, status, partial=text, streaming=index)
         except EmptyQuestionError:

@@ -96,6 +96,11 @@ LABELS: dict[str, dict[UILang, str]] = {
         "zh": "未选择文件，因此将依据全部文件回答。",
     },
     "thinking": {"en": "Searching the documents…", "zh": "正在检索文件……"},
+    "writing": {"en": "Writing the answer…", "zh": "正在撰写回答……"},
+    "evidence_heading": {
+        "en": "What the documents say (the answer follows):",
+        "zh": "文件中的相关内容（回答随后给出）：",
+    },
     "feedback": {"en": "Was this answer useful?", "zh": "这个回答有用吗？"},
     "feedback_comment": {"en": "Comment (optional)", "zh": "意见（可选）"},
     "feedback_up": {"en": "👍 Useful", "zh": "👍 有用"},

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.types import Answer, Citation, Turn
+from assistant.answer.types import (
+    Answer,
+    Citation,
+    EvidenceSentence,
+    RetrievedEvidence,
+    Turn,
+)
 from assistant.config import AppSettings, PathSettings, Settings
 from assistant.index.catalog import DocumentInfo
 from assistant.ingest.pipeline import IngestReport
@@ -92,7 +98,8 @@ class FakeAssistant:
         language: str | None = None,
         doc_ids: Sequence[str] | None = None,
         langs: Sequence[str] | None = None,
-    ) -> Iterator[str | Answer]:
+        evidence_events: bool = False,
+    ) -> Iterator[str | RetrievedEvidence | Answer]:
         self.calls.append(
             StreamCall(
                 question,
@@ -107,6 +114,10 @@ class FakeAssistant:
             self.max_active = max(self.max_active, self.active)
         try:
             answer = self.answer_for(question)
+            if evidence_events and answer.citations:
+                cited = answer.citations[0]
+                sentence = EvidenceSentence(cited.supporting_sentences[0], cited.passage, "")
+                yield RetrievedEvidence([sentence])
             pieces = [answer.text[i : i + 4] for i in range(0, len(answer.text), 4)]
             for n, piece in enumerate(pieces):
                 if self.fail_after is not None and n >= self.fail_after:

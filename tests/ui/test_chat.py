@@ -52,6 +52,21 @@ def test_first_update_shows_the_question_while_the_model_thinks(services, settin
     assert 'class="thinking"' in first_messages[1]["content"]
 
 
+def test_evidence_sentences_show_before_the_answer_and_give_way_to_it(services, settings):
+    chat = ChatCallbacks(services, settings)
+    updates, _ = ask(chat, ChatSession(), QUESTION_ZH, lang="zh")
+    contents = [messages[-1]["content"] for messages, *_ in updates]
+    evidence = "委员会在2018年4月19日举行的委员会第330次会议上审议该报告后商定"
+    first_with_evidence = next(i for i, c in enumerate(contents) if evidence in c)
+    first_with_answer = next(i for i, c in enumerate(contents) if "委员会在第330次" in c)
+    assert first_with_evidence < first_with_answer
+    assert "S/2018/435 ¶2" in contents[first_with_evidence]
+    assert "文件中的相关内容" in contents[first_with_evidence]
+    assert 'class="thinking"' in contents[first_with_evidence]  # the answer is being written
+    assert evidence in contents[first_with_answer]  # still there while the answer streams
+    assert evidence not in contents[-1] and "cite-link" in contents[-1]  # the answer replaces it
+
+
 @pytest.mark.parametrize("question", ["", "   ", "\n\t ", "\x00\x07 \u200b"])
 def test_empty_question_is_refused_politely(services, settings, question):
     chat = ChatCallbacks(services, settings)
