@@ -1,0 +1,79 @@
+"""One zh/en decision for the whole project: the script count in ``assistant.text.script``."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.text.cjk import has_han, is_cjk, is_han
+from assistant.text.script import (
+    SPACELESS_HAN_SHARE,
+    ZH_HAN_SHARE,
+    is_chinese_text,
+    joins_without_spaces,
+    script_language,
+)
+
+# Real strings from the corpus, the question sets and the answers, with the verdict they need.
+SCRIPT_CASES: list[tuple[str, str]] = [
+    ("安全理事会第2178(2014)号决议", "zh"),
+    ("委员会在2018年4月19日举行的委员会第330次会议上审议该报告后商定。", "zh"),
+    ("第2395(2017)号决议第18段要求什么？", "zh"),
+    ("CTED的执行主任是谁？", "zh"),
+    ("反恐執行局的任務是什麼？", "zh"),  # Traditional characters
+    ("安理会第2178(2014)号决议 (Security Council resolution 2178 (2014))", "zh"),
+    ("What does 反恐执行局 stand for in English?", "en"),
+    ("What does resolution 2395 (2017) ask of CTED?", "en"),
+    ("The Counter-Terrorism Committee Executive Directorate (反恐执行局) visited 12 States.", "en"),
+    ("The Committee considered the joint report at its 330th meeting [1].", "en"),
+    ("30%", "en"),  # a bare figure has no Chinese in it
+    ("S/2018/208", "en"),
+    ("", "en"),
+]
+
+
+@pytest.mark.parametrize(("text", "lang"), SCRIPT_CASES)
+def test_script_language(text: str, lang: str) -> None:
+    assert script_language(text) == lang
+    assert is_chinese_text(text) is (lang == "zh")
+
+
+def test_chinese_means_more_than_a_fifth_of_han_and_latin_letters_are_han() -> None:
+    assert not is_chinese_text("abcd会")  # 1 of 5: exactly the share, not above it
+    assert is_chinese_text("abc会")  # 1 of 4
+    assert not is_chinese_text("2178(2014) 30% ，。")  # digits and punctuation do not count
+
+
+def test_spaceless_joins_need_more_han_than_the_language_verdict() -> None:
+    # 7 Han characters, 25 Latin letters: Chinese, but the quoted English title keeps its spaces
+    quoting = "安理会第2178(2014)号决议 (Security Council resolution 2178 (2014))"
+    assert SPACELESS_HAN_SHARE > ZH_HAN_SHARE
+    assert is_chinese_text(quoting) and not joins_without_spaces(quoting)
+    assert joins_without_spaces("委员会审议了报告。\n委员会第330次会议")
+    assert not joins_without_spaces("The Committee met.\nIt agreed.")
+    assert not joins_without_spaces("")
+
+
+@pytest.mark.parametrize(
+    ("ch", "han", "cjk"),
+    [
+        ("会", True, True),
+        ("會", True, True),
+        ("𠮷", True, True),  # extension B, outside the Basic Multilingual Plane
+        ("。", False, True),
+        ("，", False, True),  # full-width comma
+        ("（", False, True),
+        ("a", False, False),
+        ("3", False, False),
+        (",", False, False),
+        ("", False, False),
+    ],
+)
+def test_character_classes(ch: str, han: bool, cjk: bool) -> None:
+    assert is_han(ch) is han
+    assert is_cjk(ch) is cjk
+
+
+def test_has_han() -> None:
+    assert has_han("What does 反恐执行局 stand for?")
+    assert not has_han("What does CTED stand for？")  # a full-width question mark is no Han
+    assert not has_han("")
