@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.answer.language import answer_language
+from assistant.eval.metrics import text_language
 from assistant.text.cjk import has_han, is_cjk, is_han
+from assistant.text.lang import detect_language
 from assistant.text.script import (
     SPACELESS_HAN_SHARE,
     ZH_HAN_SHARE,
@@ -77,3 +80,19 @@ def test_has_han() -> None:
     assert has_han("What does 反恐执行局 stand for?")
     assert not has_han("What does CTED stand for？")  # a full-width question mark is no Han
     assert not has_han("")
+
+
+@pytest.mark.parametrize(("text", "lang"), SCRIPT_CASES)
+def test_every_caller_reaches_the_same_verdict(text: str, lang: str) -> None:
+    """The answer-language check of the evaluation, the language detector (chunk metadata) and
+    the language the assistant answers in all read these texts as ``script_language`` does."""
+    assert text_language(text) == lang
+    assert (detect_language(text) == "zh") is (lang == "zh")
+    assert answer_language(text) == lang
+
+
+def test_the_answer_language_follows_the_question_frame_not_the_script() -> None:
+    """The one intended difference: an English question about a long Chinese name."""
+    question = "What does 反恐怖主义委员会执行局 do?"  # 11 Han characters, 10 Latin letters
+    assert script_language(question) == "zh"
+    assert answer_language(question) == "en"
