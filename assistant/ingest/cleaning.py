@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from assistant.ingest.reflow import reflow, to_lines
-from assistant.text.cjk import CJK, HAN, han_ratio
+from assistant.text.cjk import CJK, HAN, han_ratio, has_han
 
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\v]")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
@@ -117,7 +117,7 @@ def tidy_spacing(text: str) -> str:
     between Latin words and between digit groups ("90 000") stay.
     """
     text = _MULTISPACE.sub(" ", text).strip()
-    if not re.search(f"[{HAN}]", text):
+    if not has_han(text):
         return text
     text = _BETWEEN_CJK.sub("", text)
     text = _CJK_THEN_LATIN.sub("", text)

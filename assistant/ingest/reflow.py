@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.ingest.paragraphs import FOOTNOTE_RE, is_heading, starts_block
-from assistant.text.cjk import CJK_RE, display_width, han_ratio
+from assistant.text.cjk import display_width, han_ratio, is_cjk
 
 _TERMINAL = set("。！？；：.!?;:…")
 _CLOSERS = "”’」』）)》〉】\"' ⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -164,7 +164,7 @@ def _join(lines: list[Line]) -> str:
 def _glue(left: str, right: str, chinese: bool) -> str:
     """What goes between two joined lines: nothing in Chinese text, a space in English."""
     a, b = left[-1], right[0]
-    if CJK_RE.match(a) or CJK_RE.match(b):
+    if is_cjk(a) or is_cjk(b):
         return ""
     if chinese and not (a.isascii() and a.isalpha() and b.isascii() and b.isalpha()):
         return ""

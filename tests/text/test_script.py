@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.language import answer_language
+from assistant.answer.markers import insert_markers
 from assistant.eval.metrics import text_language
+from assistant.eval.normalize import collapse_whitespace
 from assistant.text.cjk import has_han, is_cjk, is_han
 from assistant.text.lang import detect_language
 from assistant.text.script import (
@@ -96,3 +98,12 @@ def test_the_answer_language_follows_the_question_frame_not_the_script() -> None
     question = "What does 反恐怖主义委员会执行局 do?"  # 11 Han characters, 10 Latin letters
     assert script_language(question) == "zh"
     assert answer_language(question) == "en"
+
+
+def test_character_level_callers_share_the_classes() -> None:
+    """No space before a citation marker after Han; none next to CJK when facts are compared."""
+    assert insert_markers("委员会审议了报告。", [1]) == "委员会审议了报告[1]。"
+    assert insert_markers("The Committee met.", [1]) == "The Committee met [1]."
+    assert insert_markers("地名为𠮷", [2]) == "地名为𠮷[2]"  # extension B is Han too
+    assert collapse_whitespace("第 330 次 会议 in 2018") == "第330次会议in 2018"
+    assert collapse_whitespace("报告 ， 2018 年") == "报告，2018年"
