@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 
 from assistant.ingest.reflow import reflow, to_lines
-from assistant.text.cjk import CJK, HAN, han_ratio, has_han
+from assistant.text.cjk import CJK, HAN, has_han
+from assistant.text.script import joins_without_spaces
 
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\v]")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
@@ -123,6 +124,6 @@ def tidy_spacing(text: str) -> str:
     text = _CJK_THEN_LATIN.sub("", text)
     text = _LATIN_THEN_CJK.sub("", text)
     text = _ASCII_PUNCT_IN_CJK.sub("", text)
-    if han_ratio(text) > 0.3:
+    if joins_without_spaces(text):
         text = _NUMBER_YEAR.sub("", text)
     return text

@@ -26,7 +26,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.ingest.paragraphs import FOOTNOTE_RE, is_heading, starts_block
-from assistant.text.cjk import display_width, han_ratio, is_cjk
+from assistant.text.cjk import display_width, is_cjk
+from assistant.text.script import joins_without_spaces
 
 _TERMINAL = set("。！？；：.!?;:…")
 _CLOSERS = "”’」』）)》〉】\"' ⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -154,7 +155,7 @@ def _ends_sentence(text: str) -> bool:
 
 
 def _join(lines: list[Line]) -> str:
-    chinese = han_ratio(" ".join(line.text for line in lines)) > 0.3
+    chinese = joins_without_spaces(" ".join(line.text for line in lines))
     out = lines[0].text
     for line in lines[1:]:
         out += _glue(out, line.text, chinese) + line.text

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.answer.focus import focus_text
 from assistant.answer.language import answer_language
 from assistant.answer.markers import insert_markers
 from assistant.eval.metrics import text_language
 from assistant.eval.normalize import collapse_whitespace
+from assistant.ingest.cleaning import tidy_spacing
+from assistant.ingest.reflow import reflow, to_lines
 from assistant.text.cjk import has_han, is_cjk, is_han
 from assistant.text.lang import detect_language
 from assistant.text.script import (
@@ -107,3 +110,33 @@ def test_character_level_callers_share_the_classes() -> None:
     assert insert_markers("地名为𠮷", [2]) == "地名为𠮷[2]"  # extension B is Han too
     assert collapse_whitespace("第 330 次 会议 in 2018") == "第330次会议in 2018"
     assert collapse_whitespace("报告 ， 2018 年") == "报告，2018年"
+
+
+def test_spacing_callers_share_one_rule() -> None:
+    """Cleaning, PDF reflow and the focused excerpt drop spaces on the same texts."""
+    zh = tidy_spacing("安理会第2396 (2017)号决议要求会员国")
+    assert zh == "安理会第2396(2017)号决议要求会员国"
+    quoting = tidy_spacing("安理会第2178(2014)号决议 (Security Council resolution 2178 (2014))")
+    assert "resolution 2178 (2014)" in quoting
+    # A Chinese paragraph wrapped after a number joins with no space; English keeps one.
+    zh_lines = [
+        "安理会在其关于外国恐怖主义作战人员问题的第2396",
+        "(2017)号决议中要求会员国加强边境管理。",
+    ]
+    assert reflow(to_lines(zh_lines)) == [
+        "安理会在其关于外国恐怖主义作战人员问题的第2396(2017)号决议中要求会员国加强边境管理。"
+    ]
+    en_lines = [
+        "The Security Council, in its resolution 2396",
+        "(2017) on foreign fighters, asked States.",
+    ]
+    assert reflow(to_lines(en_lines)) == [
+        "The Security Council, in its resolution 2396 (2017) on foreign fighters, asked States."
+    ]
+    # 44% Han: Chinese sentences quoting country names still join with no space.
+    passage = (
+        "执行局访问了Burkina Faso和Niger。委员会审议了Chad的报告。"
+        "执行局访问了Kenya和Uganda。委员会审议了South Sudan的报告。"
+    )
+    excerpt = focus_text("执行局访问了哪些国家？", passage, 45, len, None)
+    assert excerpt == "执行局访问了Burkina Faso和Niger。委员会审议了Chad的报告。…"
