@@ -11,6 +11,7 @@ from assistant.eval.metrics import text_language
 from assistant.eval.normalize import collapse_whitespace
 from assistant.ingest.cleaning import tidy_spacing
 from assistant.ingest.reflow import reflow, to_lines
+from assistant.models.backends.openai_backend import estimate_tokens
 from assistant.text.cjk import has_han, is_cjk, is_han
 from assistant.text.lang import detect_language
 from assistant.text.script import (
@@ -110,6 +111,9 @@ def test_character_level_callers_share_the_classes() -> None:
     assert insert_markers("地名为𠮷", [2]) == "地名为𠮷[2]"  # extension B is Han too
     assert collapse_whitespace("第 330 次 会议 in 2018") == "第330次会议in 2018"
     assert collapse_whitespace("报告 ， 2018 年") == "报告，2018年"
+    # The remote backend's token estimate: one token per CJK character, "，" as much as "。"
+    assert estimate_tokens("委员会，报告，会议，") == 10  # 7 Han, 3 full-width commas
+    assert estimate_tokens("abcdefg") == 2
 
 
 def test_spacing_callers_share_one_rule() -> None:
