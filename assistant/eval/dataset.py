@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.text.cjk import HAN_RE
+from assistant.text.cjk import text_units
 from assistant.text.script import script_language
 
 QuestionLang = Literal["zh", "en"]
@@ -70,7 +70,6 @@ MAX_EVIDENCE_UNITS = 40
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT_RE = re.compile(f"[{_SUPERSCRIPTS}]")
 _WHITESPACE_RE = re.compile(r"\s+")
-_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[.,'’/-][A-Za-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -168,11 +167,6 @@ def contains_evidence(haystack: str, span: str) -> bool:
     return bool(key) and key in match_key(haystack)
 
 
-def span_units(text: str) -> int:
-    """Length in chunking units: CJK characters plus Latin words and numbers."""
-    return len(HAN_RE.findall(text)) + len(_WORD_RE.findall(text))
-
-
 # --------------------------------------------------------------------------- parsing
 
 
@@ -258,7 +252,7 @@ def _content_problems(q: EvalQuestion) -> list[str]:
     for span in q.evidence:
         if not span.strip():
             problems.append("empty evidence span")
-        elif span_units(span) > MAX_EVIDENCE_UNITS:
+        elif text_units(span) > MAX_EVIDENCE_UNITS:
             problems.append(
                 f"evidence span longer than {MAX_EVIDENCE_UNITS} units (CJK characters or "
                 f"words); cut it to the clause that holds the fact: {span[:30]!r}..."
