@@ -26,10 +26,10 @@ from pydantic import PrivateAttr
 
 from assistant.answer.refusal import is_model_refusal
 from assistant.answer.types import Answer, Turn
-from assistant.eval.dataset import script_language
 from assistant.index.embedders import Embedder
 from assistant.models.backends.base import ChatMessage, ChatModel, GenerationParams
 from assistant.schema import Passage
+from assistant.text.script import script_language
 
 NAIVE_COLLECTION = "naive_starter"
 METRIC_TOP_K = 5  # retrieval is scored at hit@5 for both pipelines

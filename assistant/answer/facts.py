@@ -29,7 +29,7 @@ from assistant.answer.focus import term_weights
 from assistant.answer.markers import strip_markers
 from assistant.answer.packing import PackedPassage
 from assistant.answer.support import passage_sentences
-from assistant.text.cjk import HAN_RE
+from assistant.text.cjk import has_han
 from assistant.text.figures import Figure, atoms_of, extract_figures, figure_atoms, render
 from assistant.text.question import QuestionAnalysis, QuestionPart
 from assistant.text.words import content_tokens
@@ -367,7 +367,7 @@ def enforce_facts(
             continue
         fact = missing[0]
         label = labels.get(part.answer_type, part.text)
-        chinese = bool(HAN_RE.search(label))
+        chinese = has_han(label)
         values = ("、" if chinese else ", ").join(f.text for f in missing)
         line = f"{label}{'：' if chinese else ': '}{values}"
         result.attested.append(FactLine(line, fact.passage_number, fact.sentence))

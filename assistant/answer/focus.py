@@ -40,7 +40,7 @@ from assistant.answer.evidence import (
 from assistant.answer.support import passage_sentences
 from assistant.config import AnswerSettings
 from assistant.schema import Passage
-from assistant.text.cjk import han_ratio
+from assistant.text.script import joins_without_spaces
 from assistant.text.words import content_tokens
 
 _ELLIPSIS = "…"
@@ -174,7 +174,7 @@ def focus_text(
         return text
     scores = sentence_scores(question, sentences, vectors, translated_terms, weight, weights)
     start, end = best_window(sentences, scores, max_tokens, count_tokens)
-    separator = "" if han_ratio(text) > 0.5 else " "
+    separator = "" if joins_without_spaces(text) else " "
     excerpt = separator.join(sentences[start:end])
     prefix = _ELLIPSIS if start > 0 else ""
     suffix = _ELLIPSIS if end < len(sentences) else ""

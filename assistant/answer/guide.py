@@ -18,11 +18,9 @@ from assistant.answer.facts import PartEvidence
 from assistant.answer.packing import PackedPassage
 from assistant.answer.prompts import Prompt, PromptLibrary
 from assistant.index.glossary import Glossary
-from assistant.text.cjk import han_ratio
 
 _MAX_FACTS_PER_PART = 3
 _MAX_GLOSSARY_TERMS = 8
-_CHINESE_SHARE = 0.5
 
 
 def build_guide(
@@ -76,7 +74,7 @@ def glossary_terms(
     otherwise translate literally, not common words)."""
     found: dict[str, str] = {}
     for item in packed:
-        if han_ratio(item.text) < _CHINESE_SHARE:
+        if item.passage.lang != "zh":
             continue
         for term, translation in glossary.matches(item.text):
             if term in item.text and term not in found and not term.isascii():

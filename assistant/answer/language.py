@@ -3,8 +3,9 @@
 ``langdetect`` is reliable on a full sentence in one script, but questions are short and often
 mix scripts ("CTED 的任务是什么？", "What does 反恐怖主义委员会执行局 do?"). For mixed-script
 questions the *grammatical frame* decides: the language of the question words and particles,
-not of the names quoted inside. Only when that is undecided does the share of CJK characters
-settle it. The assistant answers only in Chinese or English; any other language gets English.
+not of the names quoted inside. Only when that is undecided does ``detect_language`` settle it
+(its first test is the script count, ``text.script.is_chinese_text``). The assistant answers only
+in Chinese or English; any other language gets English.
 
 Chinese answers follow the question's script too: a question in Traditional characters gets
 its answer in Traditional characters (``in_question_script``). The prompts, the model and the
@@ -20,12 +21,12 @@ from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from assistant.answer.types import Answer
+from assistant.text.cjk import has_han
 from assistant.text.lang import detect_language
 from assistant.text.variants import is_traditional, to_traditional
 
 AnswerLanguage = Literal["zh", "en"]
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _EN_FRAME_TEXT = """
 what which who whom whose when where why how does do did is are was were will would can could
@@ -43,20 +44,16 @@ def answer_language(question: str, override: str | None = "auto") -> AnswerLangu
     """The language of the answer: ``override`` when it is "zh" or "en", else the question's."""
     if override in ("zh", "en"):
         return override  # type: ignore[return-value]
-    cjk = len(_CJK.findall(question))
     latin_words = _LATIN_WORD.findall(question)
-    if cjk == 0:
+    if not has_han(question):
         return "en"
     if not latin_words:
         return "zh"
     frame = _frame_language(question, latin_words)
     if frame is not None:
         return frame
-    detected = detect_language(question)
-    if detected in ("zh", "en"):
-        return detected  # type: ignore[return-value]
-    latin_letters = sum(len(word) for word in latin_words)
-    return "zh" if cjk >= latin_letters / 2 else "en"
+    # "other" (a Latin-script language, or too few Han characters to count as Chinese): English
+    return "zh" if detect_language(question) == "zh" else "en"
 
 
 def _frame_language(question: str, latin_words: list[str]) -> AnswerLanguage | None:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from assistant.text.cjk import is_han
+
 _MARKER = re.compile(
     r"[ \t]*[\[【]\s*(?:passages?|sources?|段落|来源|引文)?\s*"
     r"(\d{1,3}(?:\s*(?:[,，、;；]|-|–|and|和)\s*\d{1,3})*)\s*[\]】]",
@@ -18,7 +20,6 @@ _MARKER = re.compile(
 )
 _NUMBER = re.compile(r"\d{1,3}")
 _RANGE = re.compile(r"(\d{1,3})\s*[-–]\s*(\d{1,3})")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TRAILING_PUNCT = re.compile(r"[。．.!！?？;；:：,，]+[\"”’」』)）]*\s*$")
 _MAX_RANGE = 20
 
@@ -75,5 +76,5 @@ def insert_markers(sentence: str, numbers: list[int]) -> str:
     punct = _TRAILING_PUNCT.search(body)
     head, tail = (body[: punct.start()], body[punct.start() :]) if punct else (body, "")
     head = head.rstrip()
-    space = "" if not head or _CJK.match(head[-1]) else " "
+    space = "" if not head or is_han(head[-1]) else " "
     return f"{head}{space}{render_markers(numbers)}{tail}{trailing_space}"

@@ -39,13 +39,12 @@ from assistant.answer.evidence import (
     numbers_supported,
 )
 from assistant.config import AnswerSettings
-from assistant.text.cjk import han_ratio
+from assistant.text.script import is_chinese_text
 from assistant.text.sentences import split_sentences
 from assistant.text.words import content_tokens
 
 _MAX_EVIDENCE_SENTENCES = 2
 _MIN_SENTENCE_CHARS = 2
-_CHINESE_SHARE = 0.2  # Han share (of Han + Latin letters) above which a text counts as Chinese
 
 
 _DEFAULTS = AnswerSettings()
@@ -98,10 +97,6 @@ def passage_sentences(text: str) -> tuple[str, ...]:
     return tuple(sentences)
 
 
-def _is_chinese(text: str) -> bool:
-    return han_ratio(text) > _CHINESE_SHARE
-
-
 class SupportChecker:
     """Scores answer sentences against passages; embeddings are optional (lexical only)."""
 
@@ -133,7 +128,7 @@ class SupportChecker:
             else [0.0] * len(sentences)
         )
         cosine = max(cosines, default=0.0)
-        if _is_chinese(claim) == _is_chinese(passage_text):
+        if is_chinese_text(claim) == is_chinese_text(passage_text):
             # same language: the words decide; embeddings only for near-verbatim paraphrase
             backed = overlap >= t.min_overlap or cosine >= t.min_cosine_same_language
             if all_numbers:  # the added figures are right; the wording may be the model's own

@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from assistant.text.cjk import text_units
+from assistant.text.script import script_language
+
 QuestionLang = Literal["zh", "en"]
 LANGS: tuple[str, ...] = ("zh", "en")
 
@@ -67,9 +70,6 @@ MAX_EVIDENCE_UNITS = 40
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT_RE = re.compile(f"[{_SUPERSCRIPTS}]")
 _WHITESPACE_RE = re.compile(r"\s+")
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_RE = re.compile(r"[A-Za-z]")
-_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[.,'’/-][A-Za-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -167,23 +167,6 @@ def contains_evidence(haystack: str, span: str) -> bool:
     return bool(key) and key in match_key(haystack)
 
 
-def script_language(text: str) -> QuestionLang:
-    """Chinese when CJK characters carry the text, else English.
-
-    A script count rather than langdetect: questions are short and often full of symbols such as
-    "A/73/866" or "CTED", on which statistical detectors flip; one CJK character stands for
-    roughly three Latin letters of content.
-    """
-    cjk = len(_CJK_RE.findall(text))
-    latin = len(_LATIN_RE.findall(text))
-    return "zh" if cjk and cjk * 3 >= latin else "en"
-
-
-def span_units(text: str) -> int:
-    """Length in chunking units: CJK characters plus Latin words and numbers."""
-    return len(_CJK_RE.findall(text)) + len(_WORD_RE.findall(text))
-
-
 # --------------------------------------------------------------------------- parsing
 
 
@@ -269,7 +252,7 @@ def _content_problems(q: EvalQuestion) -> list[str]:
     for span in q.evidence:
         if not span.strip():
             problems.append("empty evidence span")
-        elif span_units(span) > MAX_EVIDENCE_UNITS:
+        elif text_units(span) > MAX_EVIDENCE_UNITS:
             problems.append(
                 f"evidence span longer than {MAX_EVIDENCE_UNITS} units (CJK characters or "
                 f"words); cut it to the clause that holds the fact: {span[:30]!r}..."

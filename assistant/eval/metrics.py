@@ -15,8 +15,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from assistant.eval.dataset import match_key, script_language
+from assistant.eval.dataset import match_key
 from assistant.eval.normalize import fact_present
+from assistant.text.script import script_language
 
 HIT_KS: tuple[int, ...] = (1, 5, 10)
 PASS_K = 5  # a retrieval-only question passes when its evidence is in the top PASS_K

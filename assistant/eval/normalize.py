@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from assistant.text.cjk import is_cjk
+
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT_RE = re.compile(f"[{SUPERSCRIPTS}]+")
 
@@ -128,7 +130,6 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"), ("mn", "d")),
 ]
 
-_CJK_RE = re.compile(r"[\u2e80-\u2fff\u3000-\u303f\u3040-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _KEEP_BETWEEN_DIGITS = {".", "/", "-", ":"}
 _NUMBER_JOINERS = {".", ",", "/", ":"}  # a digit beyond one of these continues the number
 _ORDINAL_SUFFIX_RE = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.ASCII)
@@ -253,10 +254,6 @@ def canonicalize_dates(text: str) -> str:
     return text
 
 
-def _is_cjk(ch: str) -> bool:
-    return bool(_CJK_RE.match(ch))
-
-
 def strip_punctuation(text: str, *, join_hyphens: bool = False) -> str:
     """Punctuation and symbols become spaces, except "%" and ". / - :" between digits.
 
@@ -272,7 +269,7 @@ def strip_punctuation(text: str, *, join_hyphens: bool = False) -> str:
             continue
         prev = text[i - 1] if i > 0 else ""
         nxt = text[i + 1] if i + 1 < len(text) else ""
-        inside_word = prev.isalpha() and nxt.isalpha() and not _is_cjk(prev + nxt)
+        inside_word = prev.isalpha() and nxt.isalpha() and not (is_cjk(prev) or is_cjk(nxt))
         if ch in _KEEP_BETWEEN_DIGITS and prev.isdigit() and nxt.isdigit():
             out.append(ch)
         elif inside_word and (ch in "'’" or (ch in "-‐‑" and join_hyphens)):
@@ -289,7 +286,7 @@ def collapse_whitespace(text: str) -> str:
         return ""
     out = [tokens[0]]
     for token in tokens[1:]:
-        if _is_cjk(out[-1][-1]) or _is_cjk(token[0]) or token[0] == "%":
+        if is_cjk(out[-1][-1]) or is_cjk(token[0]) or token[0] == "%":
             out.append(token)
         else:
             out.append(" " + token)

@@ -29,7 +29,6 @@ from assistant.eval.dataset import (
     EvalQuestion,
     doc_language,
     load_question_set,
-    script_language,
 )
 from assistant.eval.metrics import (
     HIT_KS,
@@ -52,6 +51,7 @@ from assistant.eval.provenance import (
 from assistant.eval.rundir import RESULTS_FILE, SUMMARY_FILE, new_run_dir
 from assistant.eval.split import load_split, select_split, split_path
 from assistant.schema import Passage
+from assistant.text.script import script_language
 
 logger = logging.getLogger(__name__)
 

@@ -12,18 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.text.cjk import han_ratio
-
-# A question above this share of Han characters is Chinese (short questions quote English
-# symbols such as "S/2018/208", so a plain majority would misjudge them).
-_HAN_SHARE_ZH = 0.2
-
-
-def question_language(text: str) -> str:
-    """ "zh" or "en": the script a question is written in (cheap and stable on short text)."""
-    return "zh" if han_ratio(text) > _HAN_SHARE_ZH else "en"
-
-
 def other_language(lang: str) -> str:
     return "en" if lang == "zh" else "zh"
 

@@ -24,10 +24,11 @@ from assistant.index.catalog import ChunkRecord
 from assistant.index.dictionary import DICTIONARY
 from assistant.index.expanders import CROSSLINGUAL, QueryExpander
 from assistant.index.fusion import FusedHit, RoutedFusion, single
-from assistant.index.query import KeywordQuery, Query, TermGroup, question_language
+from assistant.index.query import KeywordQuery, Query, TermGroup
 from assistant.index.sources import CandidateSource, SourceRun
 from assistant.index.store import HybridIndex
 from assistant.schema import Passage
+from assistant.text.script import script_language
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class Retriever:
                 self._prepared.move_to_end(key)
                 return self._prepared[key]
         tokens = self.index.tokens(query)
-        prepared = Query(query, question_language(query), tokens)
+        prepared = Query(query, script_language(query), tokens)
         prepared.keywords[OWN_LANGUAGE] = KeywordQuery(
             prepared.lang, tuple(TermGroup((t,)) for t in tokens)
         )

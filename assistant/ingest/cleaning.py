@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 
 from assistant.ingest.reflow import reflow, to_lines
-from assistant.text.cjk import CJK, HAN, han_ratio
+from assistant.text.cjk import CJK, HAN, has_han
+from assistant.text.script import joins_without_spaces
 
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\v]")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
@@ -117,12 +118,12 @@ def tidy_spacing(text: str) -> str:
     between Latin words and between digit groups ("90 000") stay.
     """
     text = _MULTISPACE.sub(" ", text).strip()
-    if not re.search(f"[{HAN}]", text):
+    if not has_han(text):
         return text
     text = _BETWEEN_CJK.sub("", text)
     text = _CJK_THEN_LATIN.sub("", text)
     text = _LATIN_THEN_CJK.sub("", text)
     text = _ASCII_PUNCT_IN_CJK.sub("", text)
-    if han_ratio(text) > 0.3:
+    if joins_without_spaces(text):
         text = _NUMBER_YEAR.sub("", text)
     return text

@@ -26,7 +26,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.ingest.paragraphs import FOOTNOTE_RE, is_heading, starts_block
-from assistant.text.cjk import CJK_RE, display_width, han_ratio
+from assistant.text.cjk import display_width, is_cjk
+from assistant.text.script import joins_without_spaces
 
 _TERMINAL = set("。！？；：.!?;:…")
 _CLOSERS = "”’」』）)》〉】\"' ⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -154,7 +155,7 @@ def _ends_sentence(text: str) -> bool:
 
 
 def _join(lines: list[Line]) -> str:
-    chinese = han_ratio(" ".join(line.text for line in lines)) > 0.3
+    chinese = joins_without_spaces(" ".join(line.text for line in lines))
     out = lines[0].text
     for line in lines[1:]:
         out += _glue(out, line.text, chinese) + line.text
@@ -164,7 +165,7 @@ def _join(lines: list[Line]) -> str:
 def _glue(left: str, right: str, chinese: bool) -> str:
     """What goes between two joined lines: nothing in Chinese text, a space in English."""
     a, b = left[-1], right[0]
-    if CJK_RE.match(a) or CJK_RE.match(b):
+    if is_cjk(a) or is_cjk(b):
         return ""
     if chinese and not (a.isascii() and a.isalpha() and b.isascii() and b.isalpha()):
         return ""

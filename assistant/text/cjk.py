@@ -1,7 +1,8 @@
 """Character classes for mixed Chinese/English text, and the size unit used for chunking.
 
-Kept in one place so that the cleaner, the sentence splitter, the tokenizer and the chunker all
-agree on what counts as a Chinese character.
+Kept in one place so that the cleaner, the sentence splitter, the tokenizer, the chunker, the
+answer checks and the evaluation all agree on what counts as a Chinese character. Decisions about
+whole texts (is this Chinese?) are in ``script``; this module only classifies and counts.
 """
 
 from __future__ import annotations
@@ -20,6 +21,28 @@ LATIN_RE = re.compile("[A-Za-z]")
 CJK_RE = re.compile(f"[{CJK}]")
 
 UNIT_RE = re.compile(f"[{HAN}]|[A-Za-z0-9]+")  # one match per chunking unit
+
+
+def is_han(ch: str) -> bool:
+    """Whether ``ch`` (one character) is a Han ideograph: Chinese writing, no punctuation.
+
+    The test for "does a Chinese word end here" (no space before a citation marker after 报告).
+    """
+    return bool(ch) and HAN_RE.fullmatch(ch) is not None
+
+
+def is_cjk(ch: str) -> bool:
+    """Whether ``ch`` (one character) sits in Chinese running text with no spaces around it.
+
+    Han ideographs plus CJK and full-width punctuation (。，「」（）): the test for whether a space
+    next to a character belongs there, and for what a tokenizer counts one token each.
+    """
+    return bool(ch) and CJK_RE.fullmatch(ch) is not None
+
+
+def has_han(text: str) -> bool:
+    """Whether ``text`` contains any Han ideograph: a cheap guard before Chinese-only work."""
+    return HAN_RE.search(text) is not None
 
 
 def text_units(text: str) -> int:

@@ -1,10 +1,11 @@
 """Language of a text: "zh", "en" or "other".
 
 langdetect is probabilistic; seeding its factory makes the same text always get the same answer,
-which keeps chunk metadata and evaluation runs reproducible. Cheap checks run first: the share of
-Chinese characters, because langdetect is unreliable on short or mixed Chinese/English text (a
-Chinese paragraph full of resolution numbers, a one-line question); and English function words,
-because plainly English text needs no statistical model (langdetect costs milliseconds a call).
+which keeps chunk metadata and evaluation runs reproducible. Cheap checks run first: the script
+count (``script.is_chinese_text``), because langdetect is unreliable on short or mixed
+Chinese/English text (a Chinese paragraph full of resolution numbers, a one-line question); and
+English function words, because plainly English text needs no statistical model (langdetect
+costs milliseconds a call). Where only Chinese or English can occur, use ``script`` alone.
 """
 
 from __future__ import annotations
@@ -15,15 +16,12 @@ from typing import Literal
 from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
 
-from assistant.text.cjk import han_ratio
+from assistant.text.script import is_chinese_text
 
 Language = Literal["zh", "en", "other"]
 
 DetectorFactory.seed = 0
 
-# Above this share of Han characters (among Han + Latin letters) a text is Chinese: Chinese
-# passages quote English names and symbols, but never the other way round at this rate.
-_HAN_SHARE_ZH = 0.2
 _ENGLISH_WORDS_TEXT = """
     the of and to in is are was were what which who whom how why when where does did do a an
     on for with by at from that this it be has have
@@ -43,8 +41,7 @@ _SAMPLE_CHARS = 600
 
 def detect_language(text: str) -> Language:
     """Detect the language of ``text`` deterministically."""
-    share = han_ratio(text)
-    if share > _HAN_SHARE_ZH:
+    if is_chinese_text(text):
         return "zh"
     words = _WORD_RE.findall(text)
     if not words:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.text.cjk import HAN_RE
+from assistant.text.script import is_chinese_text
 from assistant.text.words import content_tokens
 
 AnswerType = Literal[
@@ -185,9 +185,7 @@ _FRAME_WORDS = frozenset(_FRAME_WORDS_TEXT.split())
 
 def answer_type(clause: str) -> AnswerType:
     """The answer type of one clause: the first cue (most specific first) that matches."""
-    chinese = bool(HAN_RE.search(clause)) and len(HAN_RE.findall(clause)) * 2 >= len(
-        re.findall(r"[A-Za-z]+", clause)
-    )
+    chinese = is_chinese_text(clause)
     for pattern, kind in _ZH_CUE_RES if chinese else _EN_CUE_RES:
         if pattern.search(clause):
             return kind
@@ -263,9 +261,7 @@ def analyse_question(question: str) -> QuestionAnalysis:
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()] or [text]
     parts: list[QuestionPart] = []
     for sentence in sentences:
-        chinese = bool(HAN_RE.search(sentence)) and len(HAN_RE.findall(sentence)) * 2 >= len(
-            re.findall(r"[A-Za-z]+", sentence)
-        )
+        chinese = is_chinese_text(sentence)
         clauses = _chinese_clauses(sentence) if chinese else _english_clauses(sentence)
         for cue_text, term_text in clauses:
             kind = answer_type(cue_text)

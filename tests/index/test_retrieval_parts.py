@@ -20,9 +20,10 @@ from assistant.index.expanders import CROSSLINGUAL, GlossaryExpander, TermBridge
 from assistant.index.fusion import RoutedFusion
 from assistant.index.glossary import Glossary
 from assistant.index.lexical import LexicalEntry, LexicalIndex
-from assistant.index.query import Query, TermGroup, plain_groups, question_language
+from assistant.index.query import Query, TermGroup, plain_groups
 from assistant.index.retriever import Retriever
 from assistant.index.sources import KeywordSource, SourceRun
+from assistant.text.script import script_language
 from assistant.text.tokenize import lexical_tokens
 
 CEDICT_LINES = [
@@ -42,7 +43,7 @@ def _dictionary() -> BilingualDictionary:
 
 
 def _query(text: str) -> Query:
-    return Query(text, question_language(text), lexical_tokens(text))
+    return Query(text, script_language(text), lexical_tokens(text))
 
 
 def test_a_side_drops_own_tokens_repeats_and_empty_groups() -> None:

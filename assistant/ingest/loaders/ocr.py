@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.text.cjk import CJK_RE
+from assistant.text.cjk import is_cjk
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def _join_row(row: list[OcrLine]) -> str:
     out = row[0].text.strip()
     for box in row[1:]:
         text = box.text.strip()
-        glue = "" if CJK_RE.match(out[-1:]) and CJK_RE.match(text[:1]) else " "
+        glue = "" if is_cjk(out[-1:]) and is_cjk(text[:1]) else " "
         out += glue + text
     return out
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from assistant.models.backends.base import BackendError, ChatMessage, GenerationParams
 from assistant.models.backends.control_tokens import defuse_control_tokens
+from assistant.text.cjk import is_cjk
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +83,9 @@ class OpenAIChatModel:
 def estimate_tokens(text: str) -> int:
     """An upper-leaning token count without a tokenizer.
 
-    One token per CJK character (real tokenizers average 1.2-1.5 characters per token) and one
-    per 3.5 other characters (English averages about 4), so prompt budgets stay safe.
+    One token per CJK character, Chinese punctuation included (real tokenizers average 1.2-1.5
+    Han characters per token and give "，" and "。" one each), and one per 3.5 other characters
+    (English averages about 4), so prompt budgets stay safe.
     """
-    cjk = sum(1 for ch in text if _is_cjk(ch))
+    cjk = sum(1 for ch in text if is_cjk(ch))
     return cjk + math.ceil((len(text) - cjk) / 3.5)
-
-
-def _is_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x3000 <= code <= 0x303F
