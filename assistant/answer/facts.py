@@ -32,6 +32,7 @@ from assistant.answer.support import passage_sentences
 from assistant.text.cjk import has_han
 from assistant.text.figures import Figure, atoms_of, extract_figures, figure_atoms, render
 from assistant.text.question import QuestionAnalysis, QuestionPart
+from assistant.text.sentences import list_marker_length
 from assistant.text.words import content_tokens
 
 Translate = Callable[[str], Sequence[str]]
@@ -282,16 +283,13 @@ def _typed_facts(
 
 def _is_list_marker(sentence: str, figure: Figure) -> bool:
     """ "19. The Directorate …", "(a) …": a paragraph or list number, not a figure."""
-    return figure.start <= 1 and bool(_LIST_MARKER.match(sentence))
+    return figure.start < list_marker_length(sentence)
 
 
 def _nearby(sentence: str, figure: Figure, words: set[str]) -> int:
     """How many of ``words`` occur within a few characters of the figure."""
     window = sentence[max(0, figure.start - _WINDOW_CHARS) : figure.end + _WINDOW_CHARS]
     return len(set(cached_content_tokens(window)) & words)
-
-
-_LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}|\(?[a-z]\))[.)]\s")
 
 
 @dataclass(frozen=True)

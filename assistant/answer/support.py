@@ -40,7 +40,7 @@ from assistant.answer.evidence import (
 )
 from assistant.config import AnswerSettings
 from assistant.text.script import is_chinese_text
-from assistant.text.sentences import split_sentences
+from assistant.text.sentences import split_sentences, without_list_marker
 from assistant.text.words import content_tokens
 
 _MAX_EVIDENCE_SENTENCES = 2
@@ -113,6 +113,7 @@ class SupportChecker:
         question's words and adds an invented name ("…是俄罗斯提交的") shares most of its words
         with any on-topic passage, and only the added name shows that it is unsupported.
         """
+        claim = without_list_marker(claim)
         sentences = passage_sentences(passage_text)
         passage_numbers = set(cached_numbers(passage_text))
         claim_tokens = content_tokens(claim)

@@ -84,3 +84,22 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     while end > start and text[end - 1].isspace():
         end -= 1
     return (start, end) if start < end else None
+
+
+# "1. ", "19. ", "(a) ", "a) ", "2、": the number of an item in a list or of a paragraph.
+_LIST_MARKER = re.compile(r"^\s*(?:\(?(?:\d{1,3}|[a-z])\)|\d{1,3}(?:\.(?!\d)|、)|[a-z]\.(?=\s))\s*")
+
+
+def list_marker_length(sentence: str) -> int:
+    """Length of the list or paragraph number ``sentence`` starts with (0 when none).
+
+    Such a number is the item's place, not a figure the sentence states: a numbered answer
+    "1. 构想[1]" adds no figure "1" that its passage would have to hold.
+    """
+    match = _LIST_MARKER.match(sentence)
+    return match.end() if match else 0
+
+
+def without_list_marker(sentence: str) -> str:
+    """``sentence`` without the list or paragraph number it starts with."""
+    return sentence[list_marker_length(sentence) :]

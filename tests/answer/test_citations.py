@@ -176,3 +176,13 @@ def test_right_symbol_supported_wrong_symbol_not() -> None:
     )
     assert right.unsupported_sentences == [] and right.citations
     assert wrong.unsupported_sentences and not wrong.citations
+
+
+def test_numbered_list_items_are_checked_without_their_item_numbers() -> None:
+    passage = "项目周期包括七个步骤：构想、分析、规划、筹资、启动、执行和评价。"
+    result = attribute_citations("1. 构想[1]\n2. 分析[1]\n3. 规划[1]", packed(passage), LEXICAL)
+    assert result.unsupported_sentences == []
+    assert [c.number for c in result.citations] == [1]
+    # an item that adds a figure the passage does not hold is still flagged
+    wrong = attribute_citations("1. 构想需要8个月[1]", packed(passage), LEXICAL)
+    assert wrong.unsupported_sentences

@@ -144,3 +144,14 @@ def test_spacing_callers_share_one_rule() -> None:
     )
     excerpt = focus_text("执行局访问了哪些国家？", passage, 45, len, None)
     assert excerpt == "执行局访问了Burkina Faso和Niger。委员会审议了Chad的报告。…"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "marker"),
+    [("1. 构想", 3), ("19. 反恐执行局", 4), ("(a) the Office", 4), ("2、分析", 2),
+     ("a. item", 3), ("e.g. this", 0), ("2018. x", 0), ("3.5 million", 0), ("A/73/866", 0)],
+)  # fmt: skip
+def test_list_markers_are_told_from_figures(sentence: str, marker: int) -> None:
+    from assistant.text.sentences import list_marker_length
+
+    assert list_marker_length(sentence) == marker
