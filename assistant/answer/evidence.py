@@ -23,14 +23,10 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.index.embedders import Embedder
+from assistant.text.figures import figure_atoms
+from assistant.text.numerals import MONTHS
 from assistant.text.words import content_tokens
 
-_NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")  # "72/165" stays one figure: a symbol, not two
-_MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-)  # fmt: skip
-_MONTHS = {name: str(number) for number, name in enumerate(_MONTH_NAMES, start=1)}
 # "may" is a month only next to a day or year ("8 May 2018"), never the verb.
 _MONTH_WORD = re.compile(
     r"\b(january|february|march|april|june|july|august|september|october|november|december)\b"
@@ -40,10 +36,16 @@ _MONTH_WORD = re.compile(
 
 
 def numbers(text: str) -> set[str]:
-    """Figures in ``text`` ("1,373" → "1373", "72/165" whole), plus months named in English."""
-    found = {match.replace(",", "").lstrip("0") or "0" for match in _NUMBER.findall(text)}
+    """The figures of ``text`` as comparable atoms (``assistant.text.figures``): "1,373" → "1373",
+    "两个" and "two" → "2", "7亿美元" and "US$ 700 million" → "700000000", a date its year, month
+    and day; plus the month of an English month name standing alone ("in April" → "4").
+
+    The evaluation's fact normaliser reads numerals through the same tables
+    (``assistant.text.numerals``), so a figure supported here is one the scorer would find.
+    """
+    found = figure_atoms(text)
     for match in _MONTH_WORD.finditer(text):
-        found.add(_MONTHS[match.group(0).lower()])
+        found.add(str(MONTHS[match.group(0).lower()]))
     return found
 
 

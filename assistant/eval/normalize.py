@@ -13,63 +13,27 @@ import re
 import unicodedata
 
 from assistant.text.cjk import is_cjk
+from assistant.text.numerals import (
+    CN_BIG_UNITS,
+    CN_NUMERAL_PATTERN,
+    EN_NUMBER_WORDS,
+    EN_SCALES,
+    MONTHS,
+    chinese_numeral_value,
+    format_number,
+)
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT_RE = re.compile(f"[{SUPERSCRIPTS}]+")
 
-_CN_DIGITS = {
-    "〇": 0,
-    "○": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG_UNITS = {"万": 10**4, "亿": 10**8}
-_CN_NUMERAL_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_BIG_UNITS)
-# A numeral starts with a digit or 十 ("十二"); a run starting with 万/千 is a word ("千万").
-_CN_NUMERAL_RE = re.compile(f"[{''.join(_CN_DIGITS)}十][{_CN_NUMERAL_CHARS}]*")
+# A number word on its own that is more often a word: "one of the", "no one"; "hundred" is
+# only ever read with a number before it.
+_EN_NUMBER_WORDS = {w: v for w, v in EN_NUMBER_WORDS.items() if w not in ("one", "hundred")}
+_CN_NUMERAL_RE = re.compile(CN_NUMERAL_PATTERN)
 _CN_PERCENT_RE = re.compile(r"百分之\s*(\d+(?:\.\d+)?)")
 _CN_FRACTION_RE = re.compile(r"(\d+)\s*分之\s*(\d+)")
 _CN_SCALED_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([万亿])")
 
-_EN_NUMBER_WORDS = {
-    "zero": 0,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
 # Patterns over Latin text are compiled with re.ASCII so that \b treats CJK characters as
 # non-word characters: "于12 October 2017在" must still show its word boundaries.
 _EN_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
@@ -79,42 +43,15 @@ _EN_WORD_RE = re.compile(rf"\b({'|'.join(_EN_NUMBER_WORDS)})\b", re.ASCII)
 _EN_SCALED_RE = re.compile(
     r"(?<![\d.])(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.ASCII
 )
-_EN_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _PERCENT_WORD_RE = re.compile(r"\s*\bper\s?cent\b", re.ASCII)
 
 _COMMA_THOUSANDS_RE = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?![\d])")
 _SPACE_THOUSANDS_RE = re.compile(r"(?<![\d.])\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?![\d])")
 
-_MONTHS = {
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "sept": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-_MONTH = r"(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
+_MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?"
 # Month first with no year ("may 12") is read as a date only for names that are not also words.
 _MONTH_UNAMBIGUOUS = (
-    r"(" + "|".join(sorted(set(_MONTHS) - {"may", "mar"}, key=len, reverse=True)) + r")\b\.?"
+    r"(" + "|".join(sorted(set(MONTHS) - {"may", "mar"}, key=len, reverse=True)) + r")\b\.?"
 )
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(\d{4})"
@@ -147,35 +84,6 @@ def fold_width_and_case(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def format_number(value: float) -> str:
-    """Canonical digits: no separators, no trailing zeros ("1.50" -> "1.5", "3.0" -> "3")."""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
-def chinese_numeral_value(numeral: str) -> int:
-    """Value of a Chinese numeral: positional ("三百三十" = 330) or digit by digit ("二〇一七")."""
-    if not any(ch in _CN_UNITS or ch in _CN_BIG_UNITS for ch in numeral):
-        return int("".join(str(_CN_DIGITS[ch]) for ch in numeral))
-    total = section = number = 0
-    for ch in numeral:
-        if ch in _CN_DIGITS:
-            number = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            if number == 0 and ch == "十":
-                number = 1
-            section += number * _CN_UNITS[ch]
-            number = 0
-        elif ch == "万":
-            total += (section + number) * _CN_BIG_UNITS[ch]
-            section = number = 0
-        else:
-            total = (total + section + number) * _CN_BIG_UNITS[ch]
-            section = number = 0
-    return total + section + number
-
-
 def convert_chinese_numerals(text: str) -> str:
     """Replace Chinese numerals with Arabic digits ("第三百三十次" -> "第330次").
 
@@ -193,7 +101,7 @@ def convert_chinese_numerals(text: str) -> str:
     text = _CN_PERCENT_RE.sub(lambda m: f"{m.group(1)}%", text)
     text = _CN_FRACTION_RE.sub(lambda m: f"{m.group(2)}/{m.group(1)}", text)
     return _CN_SCALED_RE.sub(
-        lambda m: format_number(float(m.group(1)) * _CN_BIG_UNITS[m.group(2)]), text
+        lambda m: format_number(float(m.group(1)) * CN_BIG_UNITS[m.group(2)]), text
     )
 
 
@@ -209,7 +117,7 @@ def convert_english_numbers(text: str) -> str:
     text = _EN_WORD_RE.sub(lambda m: str(_EN_NUMBER_WORDS[m.group(1)]), text)
     text = _PERCENT_WORD_RE.sub("%", text)
     return _EN_SCALED_RE.sub(
-        lambda m: format_number(float(m.group(1)) * _EN_SCALES[m.group(2)]), text
+        lambda m: format_number(float(m.group(1)) * EN_SCALES[m.group(2)]), text
     )
 
 
@@ -242,7 +150,7 @@ def canonicalize_dates(text: str) -> str:
             parts: dict[str, int] = {}
             for role, value in zip(roles, match.groups(), strict=True):
                 if role == "m":
-                    parts["m"] = _MONTHS[value]
+                    parts["m"] = MONTHS[value]
                 elif role == "mn":
                     parts["m"] = int(value)
                 else:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from assistant.ingest.cleaning import is_page_furniture
 from assistant.ingest.paragraphs import NUMBERED_RE, is_heading
+from assistant.text.numerals import MONTH_NAMES, MONTHS
 
 SYMBOL_RE = re.compile(
     r"(?<![A-Za-z0-9/])(?:S/RES/\d{1,4}\s?\(\d{4}\)|A/RES/\d{2,3}/\d{1,4}"
@@ -22,11 +23,7 @@ SYMBOL_RE = re.compile(
     r"|A/\d{2,3}/PV\.\d{1,3})"
 )
 _ZH_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_MONTHS_TEXT = """
-    january february march april may june july august september october november december
-"""
-_MONTHS = _MONTHS_TEXT.split()
-_MONTH = "|".join(m.capitalize() for m in _MONTHS)
+_MONTH = "|".join(MONTH_NAMES)
 _EN_DATE_DMY = re.compile(rf"\b(\d{{1,2}}) ({_MONTH}) (\d{{4}})\b")
 _EN_DATE_MDY = re.compile(rf"\b({_MONTH}) (\d{{1,2}}), (\d{{4}})\b")
 _UNGDC_NAME = re.compile(r"^([A-Z]{3})_(\d{2})_(\d{4})$")
@@ -156,4 +153,4 @@ def parse_date(text: str) -> str | None:
 
 
 def _month(name: str) -> int:
-    return _MONTHS.index(name.lower()) + 1
+    return MONTHS[name.lower()]

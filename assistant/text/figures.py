@@ -22,6 +22,18 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.text.numerals import (
+    CN_BIG_UNITS,
+    CN_DIGITS,
+    CN_NUMERAL_PATTERN,
+    EN_NUMBER_WORDS,
+    EN_SCALES,
+    MONTH_NAMES,
+    MONTHS,
+    chinese_numeral_value,
+    format_number,
+)
+
 FigureKind = Literal[
     "date",
     "month_year",
@@ -37,36 +49,12 @@ FigureKind = Literal[
     "number",
 ]
 
-CN_DIGITS = {
-    "〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-}  # fmt: skip
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10**4, "亿": 10**8}
-_CN_CHARS = "".join(CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_BIG)
-# A numeral starts with a digit or 十; "千万" alone is a word, not a number.
-_CN_NUM = f"[{''.join(CN_DIGITS)}十][{_CN_CHARS}]*"
 _ARABIC = r"\d+(?:[.,]\d+)*"
-_NUM = rf"(?:{_ARABIC}|{_CN_NUM})"
+_NUM = rf"(?:{_ARABIC}|{CN_NUMERAL_PATTERN})"
 
-MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-_MONTHS = {name.lower(): i for i, name in enumerate(MONTH_NAMES, start=1)}
-_MONTHS.update({name.lower()[:3]: i for i, name in enumerate(MONTH_NAMES, start=1)})
-_MONTHS["sept"] = 9
-_MONTH_RE = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH_RE = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 
-EN_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90, "hundred": 100,
-}  # fmt: skip
 _EN_WORD_RE = "|".join(sorted(EN_NUMBER_WORDS, key=len, reverse=True))
-_EN_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _ORDINAL_WORDS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10,
@@ -98,43 +86,18 @@ class Figure:
         return f"{self.kind}:{self.value}"
 
 
-def chinese_numeral_value(numeral: str) -> int | None:
-    """ "三百三十" → 330, "二〇一七" → 2017, "两万五千" → 25000, "十二" → 12; None if not one."""
-    if not numeral or any(ch not in _CN_CHARS for ch in numeral):
-        return None
-    if all(ch in CN_DIGITS for ch in numeral):  # digit by digit: 二〇一七
-        return int("".join(str(CN_DIGITS[ch]) for ch in numeral))
-    total, section, digit = 0, 0, None
-    for ch in numeral:
-        if ch in CN_DIGITS:
-            digit = CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            section += (1 if digit is None else digit) * _CN_UNITS[ch]
-            digit = None
-        else:
-            section += digit or 0
-            total = (total + section) * _CN_BIG[ch] if section or total else _CN_BIG[ch]
-            section, digit = 0, None
-    return total + section + (digit or 0)
-
-
 def number_value(text: str) -> float | None:
     """An Arabic ("1,373", "2.5"), Chinese ("三十", "7亿", "2.5万") or English ("two") number."""
     text = text.strip().replace(",", "").replace("\u00a0", "")
     scale = 1
-    if text and text[-1] in _CN_BIG and len(text) > 1 and re.fullmatch(r"[\d.]+.", text):
-        scale, text = _CN_BIG[text[-1]], text[:-1]
+    if text and text[-1] in CN_BIG_UNITS and len(text) > 1 and re.fullmatch(r"[\d.]+.", text):
+        scale, text = CN_BIG_UNITS[text[-1]], text[:-1]
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text) * scale
     if text.lower() in EN_NUMBER_WORDS:
         return float(EN_NUMBER_WORDS[text.lower()])
     value = chinese_numeral_value(text)
     return None if value is None else float(value)
-
-
-def format_number(value: float) -> str:
-    """Canonical digits: 25000.0 → "25000", 0.7 → "0.7"."""
-    return str(int(value)) if value == int(value) else f"{value:.6g}"
 
 
 def _value(text: str) -> str | None:
@@ -185,7 +148,9 @@ for _code, _before, _after, _zh, _sign in _CURRENCIES:
             ),
         )
     )
-    _AMOUNT_PATTERNS.append((_code, re.compile(rf"({_ARABIC}\s*[万亿]?|{_CN_NUM})\s*{_zh}")))
+    _AMOUNT_PATTERNS.append(
+        (_code, re.compile(rf"({_ARABIC}\s*[万亿]?|{CN_NUMERAL_PATTERN})\s*{_zh}"))
+    )
 
 _PERCENT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|％|per\s?cent\b|percent\b)", re.I)
 _PERCENT_ZH = re.compile(rf"百分之\s*({_NUM}(?:点{_NUM})?)")
@@ -194,7 +159,7 @@ _FRACTION_EN = re.compile(r"\b(one|two|three|a)[- ](half|halves|thirds?|quarters
 _SCALED_EN = re.compile(
     rf"(?<![\d.,])({_ARABIC}|{_EN_WORD_RE})\s*(thousand|million|billion|trillion)\b", re.I
 )
-_NUMBER_ZH = re.compile(rf"(?<![\d.,/])(\d+(?:\.\d+)?\s*[万亿]|{_CN_NUM})")
+_NUMBER_ZH = re.compile(rf"(?<![\d.,/])(\d+(?:\.\d+)?\s*[万亿]|{CN_NUMERAL_PATTERN})")
 _NUMBER_ARABIC = re.compile(
     r"(?<![\d.,/A-Za-z-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d/]|,\d{3})"
 )
@@ -204,7 +169,7 @@ _NUMBER_EN_WORD = re.compile(
 
 
 def _month(name: str) -> int:
-    return _MONTHS[name.lower().rstrip(".")]
+    return MONTHS[name.lower().rstrip(".")]
 
 
 def _year(text: str) -> int:
@@ -232,7 +197,7 @@ def _scaled(number: str, scale: str | None) -> float | None:
     value = number_value(number)
     if value is None:
         return None
-    return value * (_EN_SCALES[scale.lower()] if scale else 1)
+    return value * (EN_SCALES[scale.lower()] if scale else 1)
 
 
 def extract_figures(text: str) -> list[Figure]:

@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 
 from assistant.eval.normalize import (
     canonicalize_dates,
-    chinese_numeral_value,
     convert_chinese_numerals,
     fact_present,
     normalize_fact_text,
 )
+from assistant.text.numerals import chinese_numeral_value
 
 
 @pytest.mark.parametrize(
