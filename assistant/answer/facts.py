@@ -38,6 +38,7 @@ from assistant.text.words import content_tokens
 Translate = Callable[[str], Sequence[str]]
 
 _WINDOW_CHARS = 40  # how far around a figure its own words are looked for
+_NEAR_CHARS = 8  # a word this many characters from the figure counts half
 _RUNNER_UP_SHARE = 0.85  # sentences this close to the best one also offer facts
 _MAX_FACT_SENTENCES = 3
 _MAX_SEVERAL = 3  # values a part asking for several may need (a period: two dates)
@@ -111,8 +112,9 @@ def gather_part_evidence(
             results.append(PartEvidence(part, best, (), covered, _top_match(scored)))
             continue
         sibling_kinds = [p.figure_kinds for p in others if p is not part and p.typed]
+        translations = translated.union(*alternatives.values())
         facts, best = _typed_facts(
-            part, scored, translated, other_terms, question_atoms, lang, sibling_kinds
+            part, scored, translations, other_terms, question_atoms, lang, sibling_kinds
         )
         covered = best is not None and best.score >= min_score
         results.append(PartEvidence(part, best, tuple(facts), covered, _top_match(scored)))
@@ -286,10 +288,31 @@ def _is_list_marker(sentence: str, figure: Figure) -> bool:
     return figure.start < list_marker_length(sentence)
 
 
-def _nearby(sentence: str, figure: Figure, words: set[str]) -> int:
-    """How many of ``words`` occur within a few characters of the figure."""
-    window = sentence[max(0, figure.start - _WINDOW_CHARS) : figure.end + _WINDOW_CHARS]
-    return len(set(cached_content_tokens(window)) & words)
+def _nearby(sentence: str, figure: Figure, words: set[str]) -> float:
+    """How close the part's own words stand to the figure: each word found within a few
+    characters counts 1 next to it, less further away. "访问了36个国家，以致从2005年以来，接受过访问
+    和评估的国家总数达到59国" gives "how many in total" the 59 that stands by 总数, though both
+    figures have "visited" and "countries" in reach."""
+    lowered = sentence.lower()
+    start = max(0, figure.start - _WINDOW_CHARS)
+    end = min(len(sentence), figure.end + _WINDOW_CHARS)
+    score = 0.0
+    for word in words:
+        distances = [
+            max(figure.start - (at + len(word)), at - figure.end, 0)
+            for at in _occurrences(lowered, word, start, end)
+        ]
+        if distances:
+            score += 1.0 / (1.0 + min(distances) / _NEAR_CHARS)
+    return score
+
+
+def _occurrences(text: str, word: str, start: int, end: int) -> list[int]:
+    found, at = [], text.find(word, start, end)
+    while at != -1:
+        found.append(at)
+        at = text.find(word, at + 1, end)
+    return found
 
 
 @dataclass(frozen=True)

@@ -97,3 +97,16 @@ def test_a_translated_key_term_counts_once_whatever_the_number_of_its_glosses() 
     assert translated_coverage(alternatives, {"poverty"}, weight) == 0.5
     assert translated_coverage(alternatives, {"debate"}, weight) == 0.0
     assert translated_coverage({"中说": set()}, words, weight) == 0.0
+
+
+def test_of_two_figures_in_reach_the_one_standing_by_the_asked_word_is_nearer() -> None:
+    from assistant.answer.facts import _nearby
+    from assistant.text.figures import extract_figures
+
+    sentence = (
+        "此后，反恐执行局大约访问了36个国家，以致从2005年以来，接受过访问和评估的国家总数达到59国。"
+    )
+    figures = {f.surface: f for f in extract_figures(sentence)}
+    words = {"访问", "国家", "总数"}
+    assert _nearby(sentence, figures["59"], words) > _nearby(sentence, figures["36"], words)
+    assert _nearby(sentence, figures["59"], set()) == 0.0

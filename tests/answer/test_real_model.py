@@ -76,16 +76,7 @@ def test_english_follow_up_rewritten_with_the_real_model(real_model, prompts) ->
     ("question", "language"),
     [
         ("反恐委员会在哪一次会议上审议了联合报告？", "zh"),
-        pytest.param(
-            "At which meeting did the Counter-Terrorism Committee consider the joint report?",
-            "en",
-            marks=pytest.mark.xfail(
-                reason="known regression (session 3): with the dev-fitted glossary lines removed "
-                "and the folded Traditional/Simplified index, the 330th-meeting passage ranked 6th "
-                "in a check and the model named no meeting (or the answer was refused)",
-                strict=False,
-            ),
-        ),
+        ("At which meeting did the Counter-Terrorism Committee consider the joint report?", "en"),
     ],
 )
 def test_end_to_end_over_the_shipped_corpus(real_assistant, question, language) -> None:
