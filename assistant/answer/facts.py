@@ -290,9 +290,9 @@ def _is_list_marker(sentence: str, figure: Figure) -> bool:
 
 def _nearby(sentence: str, figure: Figure, words: set[str]) -> float:
     """How close the part's own words stand to the figure: each word found within a few
-    characters counts 1 next to it, less further away. "访问了36个国家，以致从2005年以来，接受过访问
-    和评估的国家总数达到59国" gives "how many in total" the 59 that stands by 总数, though both
-    figures have "visited" and "countries" in reach."""
+    characters counts 1 next to it, less further away, so that of two figures with the part's
+    words in reach the one they stand beside comes first ("39个项目 … 61个会员国": "how many
+    projects" gets the 39)."""
     lowered = sentence.lower()
     start = max(0, figure.start - _WINDOW_CHARS)
     end = min(len(sentence), figure.end + _WINDOW_CHARS)

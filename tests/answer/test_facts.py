@@ -99,14 +99,15 @@ def test_a_translated_key_term_counts_once_whatever_the_number_of_its_glosses() 
     assert translated_coverage({"中说": set()}, words, weight) == 0.0
 
 
-def test_of_two_figures_in_reach_the_one_standing_by_the_asked_word_is_nearer() -> None:
+def test_of_two_figures_in_reach_the_one_the_asked_words_stand_beside_is_nearer() -> None:
     from assistant.answer.facts import _nearby
     from assistant.text.figures import extract_figures
 
     sentence = (
-        "此后，反恐执行局大约访问了36个国家，以致从2005年以来，接受过访问和评估的国家总数达到59国。"
+        "反恐中心正在执行39个项目，并于2018年在更多受惠国(总共61个会员国)开展了能力建设活动。"
     )
     figures = {f.surface: f for f in extract_figures(sentence)}
-    words = {"访问", "国家", "总数"}
-    assert _nearby(sentence, figures["59"], words) > _nearby(sentence, figures["36"], words)
-    assert _nearby(sentence, figures["59"], set()) == 0.0
+    projects, states = {"项目", "执行"}, {"会员国", "受惠国"}
+    assert _nearby(sentence, figures["39"], projects) > _nearby(sentence, figures["61"], projects)
+    assert _nearby(sentence, figures["61"], states) > _nearby(sentence, figures["39"], states)
+    assert _nearby(sentence, figures["61"], set()) == 0.0
