@@ -396,10 +396,29 @@ def enforce_facts(
         for f in missing:
             stated |= atoms_of(f.figure)
     result.added = lines
+    text = _labelled_if_bare(text, evidence, labels)
     result.attested = _attest_stated_facts(text, evidence, policed) + result.attested
     pieces = [text.strip(), *lines]
     result.text = "\n".join(p for p in pieces if p)
     return result
+
+
+def _labelled_if_bare(text: str, evidence: Sequence[PartEvidence], labels: dict[str, str]) -> str:
+    """A reply that is nothing but a figure ("229 [1]") gets its part's label ("数目：229 [1]"),
+    so that it reads as an answer, in the question's language, not as a stray number."""
+    masked = _masked(text)
+    for figure in extract_figures(masked):
+        masked = masked[: figure.start] + " " * (figure.end - figure.start) + masked[figure.end :]
+    if not text.strip() or _WORD_CHARACTER.search(masked):
+        return text
+    part = next((e.part for e in evidence if e.part.typed and e.covered), None)
+    if part is None or part.answer_type not in labels:
+        return text
+    label = labels[part.answer_type]
+    return f"{label}{'：' if has_han(label) else ': '}{text.strip()}"
+
+
+_WORD_CHARACTER = re.compile(r"[^\W\d_]")  # a letter of any script
 
 
 def _attest_stated_facts(

@@ -88,7 +88,7 @@ class Figure:
 
 def number_value(text: str) -> float | None:
     """An Arabic ("1,373", "2.5"), Chinese ("三十", "7亿", "2.5万") or English ("two") number."""
-    text = text.strip().replace(",", "").replace("\u00a0", "")
+    text = re.sub(r"[,\s\u00a0\u2009\u202f]", "", text)
     scale = 1
     if text and text[-1] in CN_BIG_UNITS and len(text) > 1 and re.fullmatch(r"[\d.]+.", text):
         scale, text = CN_BIG_UNITS[text[-1]], text[:-1]
@@ -160,8 +160,11 @@ _SCALED_EN = re.compile(
     rf"(?<![\d.,])({_ARABIC}|{_EN_WORD_RE})\s*(thousand|million|billion|trillion)\b", re.I
 )
 _NUMBER_ZH = re.compile(rf"(?<![\d.,/])(\d+(?:\.\d+)?\s*[万亿]|{CN_NUMERAL_PATTERN})")
+# Thousands grouped by commas ("1,700") or, as UN Chinese documents write them, by spaces
+# ("1 700", also no-break and thin spaces).
 _NUMBER_ARABIC = re.compile(
-    r"(?<![\d.,/A-Za-z-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d/]|,\d{3})"
+    r"(?<![\d.,/A-Za-z-])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?!\d)"
+    r"|\d+(?:\.\d+)?)(?![\d/]|,\d{3})"
 )
 _NUMBER_EN_WORD = re.compile(
     rf"\b({_EN_WORD_RE})(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b", re.I

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.answer.facts import enforce_facts, gather_part_evidence
+from assistant.answer.facts import PartEvidence, enforce_facts, gather_part_evidence
 from assistant.answer.packing import PackedPassage
-from assistant.text.question import analyse_question
+from assistant.text.question import QuestionPart, analyse_question
 from tests.answer.conftest import make_passage
 
 REPORT = (
@@ -111,3 +111,16 @@ def test_of_two_figures_in_reach_the_one_the_asked_words_stand_beside_is_nearer(
     assert _nearby(sentence, figures["39"], projects) > _nearby(sentence, figures["61"], projects)
     assert _nearby(sentence, figures["61"], states) > _nearby(sentence, figures["39"], states)
     assert _nearby(sentence, figures["61"], set()) == 0.0
+
+
+def test_a_reply_that_is_only_a_figure_gets_its_part_label() -> None:
+    from assistant.answer.facts import _labelled_if_bare
+
+    part = QuestionPart("有多少人", "number", frozenset({"人"}))
+    evidence = [PartEvidence(part, None, (), True)]
+    labels = {"number": "数目"}
+    assert _labelled_if_bare("229 [1]", evidence, labels) == "数目：229 [1]"
+    assert _labelled_if_bare("30% [1]", evidence, {"number": "Number"}) == "Number: 30% [1]"
+    assert _labelled_if_bare("有229人[1]。", evidence, labels) == "有229人[1]。"
+    uncovered = [PartEvidence(part, None, (), False)]
+    assert _labelled_if_bare("229 [1]", uncovered, labels) == "229 [1]"

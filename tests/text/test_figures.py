@@ -81,3 +81,9 @@ def test_the_same_fact_gives_the_same_atoms_in_both_languages(chinese: str, engl
 def test_different_figures_give_different_atoms() -> None:
     assert figure_atoms("2018年3月30日") != figure_atoms("19 April 2018")
     assert figure_atoms("8个员额") != figure_atoms("8 million dollars")
+
+
+def test_thousands_grouped_by_spaces_as_un_chinese_documents_write_them() -> None:
+    values = [(f.kind, f.value) for f in extract_figures("平台有1 700个用户，来自125个国家")]
+    assert values == [("number", "1700"), ("number", "125")]
+    assert [f.value for f in extract_figures("2018 2019年")] == ["2018", "2019"]
