@@ -310,6 +310,7 @@ def run_eval(
     ("tune" or "test") first keeps one half of the set, as fixed in ``<set>_split.json``.
     """
     questions, set_stamp = _question_set_stamp(question_set)
+    code = git_state()  # the code that answers is the code at the start, not after the run
     set_stamp["n_questions"] = len(questions)
     set_stamp["split"] = split
     if split is not None:
@@ -361,7 +362,7 @@ def run_eval(
         "finished_at": datetime.now(UTC).isoformat(),
         "wall_time_s": round(wall, 3),
         "question_set": {**set_stamp, "limit": limit, "only": list(only), "n_run": len(questions)},
-        "git": git_state(),
+        "git": code,
         "pipeline": describe_pipeline(target),
         "prompt_hashes": {
             "answers": answer_prompt_hashes,
