@@ -33,7 +33,7 @@ from assistant.text.cjk import has_han
 from assistant.text.figures import Figure, atoms_of, extract_figures, figure_atoms, render
 from assistant.text.question import QuestionAnalysis, QuestionPart
 from assistant.text.sentences import list_marker_length
-from assistant.text.words import content_tokens
+from assistant.text.words import content_tokens, content_words
 
 Translate = Callable[[str], Sequence[str]]
 
@@ -101,8 +101,10 @@ def gather_part_evidence(
     results = []
     for part in analysis.parts:
         translated = content_tokens(" ".join(translate(part.terms_text))) - set(part.key_terms)
+        surface = content_words(part.terms_text)
         alternatives = {
-            term: content_tokens(" ".join(translate(term))) - {term} for term in part.key_terms
+            term: content_tokens(" ".join(translate(surface.get(term, term)))) - {term}
+            for term in part.key_terms
         }
         other_terms = set().union(*(p.key_terms for p in others if p is not part))
         scored = _score(part, alternatives, sentences, weight, vectors)

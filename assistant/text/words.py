@@ -40,12 +40,18 @@ def content_tokens(text: str) -> set[str]:
     English words are lightly stemmed ("considered", "considers" → "consider") so that an
     answer's inflection does not hide a match; Chinese words are left as jieba cut them.
     """
-    tokens = set()
+    return set(content_words(text))
+
+
+def content_words(text: str) -> dict[str, str]:
+    """``content_tokens`` of ``text``, each with the word it was read from ("committe" →
+    "committee", "meet" → "meeting"): a dictionary looks up words, not stems."""
+    words: dict[str, str] = {}
     for token in (t.lower() for t in lexical_tokens(text)):
         if token in STOPWORDS or not _WORDLIKE.search(token) or _DIGIT.search(token):
             continue
-        tokens.add(stem(token))
-    return tokens
+        words.setdefault(stem(token), token)
+    return words
 
 
 def stem(token: str) -> str:

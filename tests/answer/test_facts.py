@@ -124,3 +124,13 @@ def test_a_reply_that_is_only_a_figure_gets_its_part_label() -> None:
     assert _labelled_if_bare("有229人[1]。", evidence, labels) == "有229人[1]。"
     uncovered = [PartEvidence(part, None, (), False)]
     assert _labelled_if_bare("229 [1]", uncovered, labels) == "229 [1]"
+
+
+def test_key_terms_are_translated_from_the_words_not_their_stems() -> None:
+    from assistant.text.words import content_tokens, content_words
+
+    words = content_words("At which meeting did the Committee consider the joint report?")
+    assert words["committe"] == "committee" and words["meet"] == "meeting"
+    assert set(words) == content_tokens(
+        "At which meeting did the Committee consider the joint report?"
+    )
