@@ -33,7 +33,10 @@ def test_prompt_injection_in_a_passage_is_ignored(
 ) -> None:
     passages = [make_passage(INJECTION, 0), make_passage(ZH_330, 1, symbol="S/2018/435")]
     settings.answer.min_relevance = 0.0
-    assistant = Assistant(FixedRetriever(passages), real_model, use_embedder, prompts, settings)
+    # what the real retriever's glossary and dictionary give for the English question's words
+    translated = ["会议", "委员会", "审议", "报告"]
+    retriever = FixedRetriever(passages, terms=translated)
+    assistant = Assistant(retriever, real_model, use_embedder, prompts, settings)
     answer = assistant.ask(question)
     assert "HACKED" not in answer.text.upper()
     assert "330" in answer.text
