@@ -175,10 +175,6 @@ class LLMSettings(BaseModel):
     openai_model: str = "local"
     openai_api_key_env: str = "OPENAI_API_KEY"
     request_timeout_s: float = 300.0
-    # Reuse each engine slot's KV cache for a prompt's repeated prefix (follow-ups pay only for
-    # their new tokens). llama.cpp documents that logits then differ with the batch split, so a
-    # repeated question may get a slightly different reply: evaluations and tests turn it off.
-    reuse_prompt_cache: bool = True
 
 
 class AnswerSettings(BaseModel):

@@ -48,8 +48,6 @@ def _build_target(settings: Settings, retrieval_only: bool) -> Any:
     """The real pipeline from settings: the retriever alone, or the whole assistant."""
     from assistant.container import Container
 
-    # the same commit and settings must give the same answers, run after run
-    settings.llm.reuse_prompt_cache = False
     container = Container(settings)
     return container.retriever if retrieval_only else container.assistant
 

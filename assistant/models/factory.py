@@ -86,5 +86,4 @@ def _load_gguf(
         name=name,
         fingerprint=fingerprint or f"gguf:{path.name}:{path.stat().st_size}",
         request_timeout_s=settings.request_timeout_s,
-        reuse_prompt_cache=settings.reuse_prompt_cache,
     )

@@ -13,8 +13,7 @@ its OpenAI-compatible ``/v1/chat/completions`` over loopback with the per-start 
 * **The model's own chat template and tokenizer.** The server renders the GGUF's template
   (ChatML for Qwen2.5); token counts for prompt budgets come from its ``/tokenize``.
 * **Prompt-prefix reuse.** ``cache_prompt`` keeps each slot's KV cache, so a follow-up turn that
-  repeats the system prompt and passages pays only for its new tokens (off for evaluations:
-  ``llm.reuse_prompt_cache``).
+  repeats the system prompt and passages pays only for its new tokens.
 """
 
 from __future__ import annotations
@@ -80,10 +79,8 @@ class EngineChatModel:
         name: str,
         fingerprint: str,
         request_timeout_s: float = 300.0,
-        reuse_prompt_cache: bool = True,
     ) -> None:
         self.supervisor = supervisor
-        self.reuse_prompt_cache = reuse_prompt_cache
         self.name = name
         self.fingerprint = fingerprint
         self.context_window = supervisor.config.n_ctx_per_slot
@@ -110,7 +107,7 @@ class EngineChatModel:
             "temperature": params.temperature,
             "seed": params.seed,
             "stop": list(params.stop),
-            "cache_prompt": self.reuse_prompt_cache,
+            "cache_prompt": True,
         }
         endpoint = self.supervisor.endpoint()
         try:
