@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from assistant.text.script import is_chinese_text
@@ -251,8 +252,12 @@ def _split_by_cues(clause: str, terms: str) -> list[tuple[str, str]]:
     return parts
 
 
+@lru_cache(maxsize=1024)
 def analyse_question(question: str) -> QuestionAnalysis:
     """Split ``question`` into parts and give each its answer type and key terms.
+
+    Remembered (the analysis is frozen): the retriever's answer-type prior and the answer's
+    fact extraction both ask for the same question's parts.
 
     A clause with no question cue of its own ("Give both dates.") does not become a part of
     its own when another part already asks something: it refines the part before it.
