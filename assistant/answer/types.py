@@ -9,10 +9,17 @@ from assistant.schema import Language, Passage
 
 @dataclass(frozen=True)
 class Turn:
-    """One earlier exchange of a conversation, used to rewrite follow-up questions."""
+    """One earlier exchange of a conversation: what a follow-up question is resolved against.
+
+    ``cited_chunk_ids`` are the passages the answer cited (the first place to look for what a
+    follow-up refers to); ``standalone`` is how the question itself was understood, when it was
+    a follow-up too, so a chain of follow-ups keeps its subject.
+    """
 
     question: str
     answer: str
+    cited_chunk_ids: tuple[str, ...] = ()
+    standalone: str | None = None
 
 
 @dataclass

@@ -44,7 +44,12 @@ class ChatSession:
         """Earlier answered exchanges, oldest first (the last ``max_turns`` when given), to pass
         as ``Assistant.stream(..., history=...)``."""
         answered = [
-            Turn(question=record.question, answer=record.answer.text)
+            Turn(
+                question=record.question,
+                answer=record.answer.text,
+                cited_chunk_ids=tuple(c.passage.chunk_id for c in record.answer.citations),
+                standalone=record.answer.standalone_question,
+            )
             for record in self.turns
             if record.answer is not None
         ]
