@@ -86,3 +86,17 @@ def _trim_symbol(symbol: str) -> str:
 def _latin_words(text: str) -> list[str]:
     words = (w.lower() for w in _PART_RE.findall(text))
     return [w for w in words if w not in STOPWORDS_EN]
+
+
+def tagged_words(text: str) -> list[tuple[str, str]]:
+    """``text`` cut into jieba words (precise mode) with their part-of-speech tags.
+
+    Unlike ``lexical_tokens`` nothing is dropped, folded or split twice: the words join back into
+    ``text`` exactly, so a caller can find where each one stands. Used where the role of a word
+    matters, not only its presence: a place name (ns) is a subject that a follow-up can swap, a
+    pronoun (r) may need an antecedent. Tags are jieba's (ICTCLAS-style: n, ns, nt, v, r, m …).
+    """
+    import jieba.posseg
+
+    _jieba()
+    return [(pair.word, pair.flag) for pair in jieba.posseg.lcut(text)]

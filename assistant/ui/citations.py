@@ -9,9 +9,12 @@ panel.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from assistant.answer.types import Answer
 from assistant.ui.escape import esc
+from assistant.ui.markdown import escape_false_lists
+from assistant.ui.unsupported import flag_html, flagged_spans
 
 # "[3]", "[1, 2]" and "[1，2]" (full-width comma, as Chinese answers write it).
 MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\]")
@@ -33,12 +36,32 @@ def reference_html(turn: int, number: int, clickable: bool = True) -> str:
     )
 
 
-def render_answer_html(text: str, turn: int, cited: set[int] | None = None) -> str:
+def render_answer_html(
+    text: str,
+    turn: int,
+    cited: set[int] | None = None,
+    *,
+    unsupported: Sequence[str] = (),
+    ui_lang: str = "en",
+) -> str:
     """Escape ``text`` and render its markers; only numbers in ``cited`` become clickable.
 
     ``cited=None`` is used while the answer is still streaming: the markers are styled but not
     clickable yet, since the passages they point to are only known once the answer is final.
+    The sentences in ``unsupported`` are marked as not verified (``ui.unsupported``), and a line
+    that Markdown would take for a list item without being one is escaped (``ui.markdown``).
     """
+    parts: list[str] = []
+    last = 0
+    for start, end in flagged_spans(text, unsupported):
+        parts.append(_with_references(text[last:start], turn, cited))
+        parts.append(flag_html(_with_references(text[start:end], turn, cited), ui_lang))
+        last = end
+    parts.append(_with_references(text[last:], turn, cited))
+    return escape_false_lists("".join(parts))
+
+
+def _with_references(text: str, turn: int, cited: set[int] | None) -> str:
     parts: list[str] = []
     last = 0
     for match in MARKER.finditer(text):

@@ -66,6 +66,13 @@ LABELS: dict[str, dict[UILang, str]] = {
         "check them before relying on them:",
         "zh": "句回答内容未能与所引段落对应，使用前请核实：",
     },
+    "unsupported_mark": {"en": "⚠ not verified", "zh": "⚠ 未核实"},
+    "unsupported_mark_title": {
+        "en": "No cited passage supports this sentence: check it against the sources before "
+        "relying on it.",
+        "zh": "没有引用段落支持这句话，使用前请对照出处核实。",
+    },
+    "understood_as": {"en": "Understood as: {question}", "zh": "理解为：{question}"},
     "refused_badge": {"en": "Not in the documents", "zh": "文件中没有相关信息"},
     "refused_note": {
         "en": "The indexed documents do not answer this question, so the assistant did not "

@@ -1,7 +1,8 @@
 """The chat transcript, rebuilt from the session for every update.
 
 Questions are escaped like answers: the chat shows text, and the only markup in it is the
-citation references, the refused badge and the error badge written here.
+citation references, the not-verified marks, the "Understood as" line, the refused badge and
+the error badge written here.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from assistant.chat.session import ChatSession, TurnRecord
 from assistant.ui.citations import render_answer_html
 from assistant.ui.escape import esc
 from assistant.ui.labels import t
+from assistant.ui.markdown import escape_false_lists
 
 Message = dict[str, str]
 
@@ -25,16 +27,34 @@ def _badge(kind: str, text: str) -> str:
 
 
 def answer_html(answer: Answer, turn: int, ui_lang: str) -> str:
-    """A final answer: refused badge when refused, else text with clickable references."""
+    """A final answer: refused badge when refused, else text with clickable references and its
+    unverified sentences marked; under "Understood as: …" when the question was read as
+    another (a follow-up resolved against the conversation)."""
+    understood = understood_html(answer, ui_lang)
+    prefix = f"{understood}\n\n" if understood else ""
     if answer.refused:
         lang = answer.language if answer.language in ("zh", "en") else ui_lang
         badge = t("refused_badge", lang)
         text = answer.text.strip()
         if _bare(text) in ("", _bare(badge)):  # the badge already says it; explain instead
             text = t("refused_note", lang)
-        return f"{_badge('refused', badge)}\n\n{esc(text)}"
+        return f"{prefix}{_badge('refused', badge)}\n\n{escape_false_lists(esc(text))}"
     cited = {c.number for c in answer.citations}
-    return render_answer_html(answer.text, turn, cited)
+    body = render_answer_html(
+        answer.text, turn, cited, unsupported=answer.unsupported_sentences, ui_lang=ui_lang
+    )
+    return f"{prefix}{body}"
+
+
+def understood_html(answer: Answer, ui_lang: str) -> str:
+    """ "Understood as: …" when the answer answers a reading of the question other than its
+    words (``Answer.standalone_question``), so a wrong reading of a follow-up is seen at once;
+    "" when there is none or it only differs in spacing, case or punctuation."""
+    standalone = (answer.standalone_question or "").strip()
+    if not standalone or _bare(standalone) == _bare(answer.question):
+        return ""
+    line = t("understood_as", ui_lang).format(question=standalone)
+    return f'<div class="understood-as">{esc(line)}</div>'
 
 
 def _assistant_content(record: TurnRecord, turn: int, ui_lang: str, partial: str | None) -> str:

@@ -101,6 +101,10 @@ CSS = f"""
 .refused-badge {{ color: #a4161a; background: #fdecea; border: 1px solid #f3b7b3; }}
 .error-badge {{ color: #8a5300; background: #fff4e0; border: 1px solid #f0cf94; }}
 .thinking {{ color: var(--body-text-color-subdued); font-style: italic; }}
+.understood-as {{ font-size: .85rem; color: var(--body-text-color-subdued); margin-bottom: 4px; }}
+.unsupported-claim {{ color: var(--body-text-color-subdued);
+  text-decoration: underline dotted #c98a00; text-underline-offset: 3px; }}
+.unsupported-mark {{ font-size: .72em; color: #8a5300; margin-left: 3px; white-space: nowrap; }}
 #sources-panel {{ max-height: 680px; overflow-y: auto; padding-right: 4px; }}
 .sources-empty {{
   color: var(--body-text-color-subdued); padding: 28px 18px; text-align: center;
