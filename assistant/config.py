@@ -178,26 +178,31 @@ class LLMSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    # Passage tokens shown to the model (its own tokenizer). On 2 CPU cores prompt processing
-    # sets the time to first token; see evals/answer_experiments.md for the trade-off.
-    context_token_budget: int = 450
-    max_passages: int = 8
-    passage_focus_tokens: int = 100  # longer passages shown as their best sentences (focus.py)
     # Refusal threshold for relevance_signal; None: read from paths.calibration_file (the
-    # threshold `assistant calibrate` fitted for that signal on evals/dev.jsonl).
+    # threshold `assistant calibrate` fitted for that signal on evals/dev.jsonl). A cheap first
+    # filter only: the calibrated choice confidence (confidence.py) makes the real decision.
     min_relevance: float | None = None
     relevance_signal: Literal["dense", "lexical", "sentence", "combined"] = "dense"
     relevance_top_n: int = 3  # passages whose evidence the refusal decision looks at
     history_turns: int = 4
     language: Literal["auto", "zh", "en"] = "auto"
-    strategy: Literal["direct", "quote_then_answer"] = "direct"
-    max_answer_tokens: int = 256
     max_question_chars: int = 1000  # longer questions are cut, with a warning
+    # Evidence selection (candidates.py, selection.py): the sentences of the first
+    # `candidate_passages` retrieved passages are ranked by a cheap scorer and the best
+    # `select_candidates` (at most 9) are shown to the model, which chooses one or none.
+    candidate_passages: int = 6
+    select_candidates: int = 6
+    # A typed part the chosen sentence holds no figure for takes the next sentence the model
+    # gave at least this probability that does (compose.py).
+    second_sentence_min_probability: float = 0.15
+    # Precision the calibrated confidence threshold keeps on the tune half (`assistant
+    # calibrate`); the fitted model and threshold are read from paths.calibration_file.
+    confidence_target_precision: float = 0.9
+    glossary_hints: bool = True  # translations of Chinese sentences get the glossary's names
     support_min_overlap: float = 0.5  # citation check: share of content words in the passage
     support_min_cosine: float = 0.4  # ... across languages: embedding cosine with a sentence
     support_min_cosine_with_numbers: float = 0.3  # ... lower bar when all figures match
     support_min_cosine_same_language: float = 0.75  # same language: near-verbatim paraphrase
-    refuse_unsupported: bool = True  # a reply no passage supports at all becomes a refusal
     # When a sentence's added figures all match, this share of support_min_overlap of its
     # added words is enough (the wording around a right figure is often the model's own).
     support_figure_overlap_factor: float = 0.5
@@ -207,25 +212,6 @@ class AnswerSettings(BaseModel):
     support_figure_weight: float = 0.5
     # Evidence sentences shown: those scoring at least this share of the best one.
     evidence_relative_cutoff: float = 0.8
-    # Ranking bonus of a passage the model quoted verbatim (quote-then-answer) when an uncited
-    # sentence is attributed after the fact (citations.py).
-    citation_quoted_bonus: float = 0.2
-    # Focused passages (focus.py): a sentence's score is these weights times its embedding
-    # cosine with the question, its weighted share of the question's words and its share of
-    # the question's figures.
-    focus_cosine_weight: float = 1.0
-    focus_word_weight: float = 1.0
-    focus_figure_weight: float = 1.0
-    # Question parts and typed facts (text/question.py, answer/facts.py): the facts
-    # of each part's answer type are read from the evidence and the reply is kept to them.
-    typed_facts: bool = True
-    # A part is covered when a retrieved sentence scores this much (weighted key-term share +
-    # embedding cosine); a question none of whose parts is covered is refused before the model.
-    part_min_score: float = 0.45
-    # ... and a question the relevance gate would refuse goes on when one retrieved sentence
-    # holds this share of a part's key terms ("What is CTED?": every key term is there).
-    gate_override_match: float = 1.0
-    glossary_hints: bool = True  # English answers over Chinese passages get the glossary's names
 
 
 class AppSettings(BaseModel):

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING
 
 from assistant.answer.assistant import Assistant
 from assistant.answer.calibration import load_calibration
+from assistant.answer.confidence import SelectionCalibration
 from assistant.answer.prompts import PromptLibrary
 from assistant.config import LLMSettings, Settings, get_settings
-from assistant.models.backends.base import ChatMessage, ChatModel, GenerationParams
+from assistant.models.backends.base import BackendError, ChatMessage, ChatModel, GenerationParams
 
 if TYPE_CHECKING:
     from assistant.documents import DocumentService, IngestService
@@ -98,11 +99,18 @@ class Container:
 
     @cached_property
     def assistant(self) -> Assistant:
-        """Condense → retrieve → refuse or pack → generate → check citations."""
+        """Understand → retrieve → choose evidence → judge → compose or decline."""
         with self._lock:
             _check_calibration(self.settings, self.index.fingerprint)
+            selection = SelectionCalibration.load(self.settings.paths.calibration_file)
             return Assistant(
-                self.retriever, self.chat_model, self.embedder, self.prompts, self.settings
+                self.retriever,
+                self.chat_model,
+                self.embedder,
+                self.prompts,
+                self.settings,
+                selection.confidence,
+                selection.rank_weights,
             )
 
     @cached_property
@@ -174,6 +182,15 @@ class LazyChatModel:
 
     def count_tokens(self, text: str) -> int:
         return self.loaded.count_tokens(text)
+
+    def choose(self, messages: list[ChatMessage], options: str) -> dict[str, float]:
+        chooser = self.loaded
+        if not hasattr(chooser, "choose"):
+            raise BackendError(
+                f"the {self._settings.backend!r} backend cannot choose evidence; "
+                "use the engine or an OpenAI-compatible server"
+            )
+        return chooser.choose(messages, options)
 
     def warm_up(self) -> None:
         """Load the model (and start its engine) now, so the first question does not wait."""

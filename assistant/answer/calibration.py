@@ -49,6 +49,8 @@ class Calibration:
     question_set: str = ""
     alternatives: dict[str, dict[str, float]] = field(default_factory=dict)
     objective: str = "precision"
+    # Evidence selection (``assistant calibrate``): rank weights, choice confidence, records.
+    selection: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)

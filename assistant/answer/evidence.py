@@ -15,9 +15,11 @@ signals, each easy to show a user:
 
 from __future__ import annotations
 
+import math
 import re
 import threading
-from collections.abc import Callable, Collection, Iterable
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -64,6 +66,39 @@ def weighted_coverage(
     if not total:
         return 0.0
     return sum(weight(word) for word in claim if word in evidence) / total
+
+
+WordWeight = Callable[[str], float]
+
+
+def term_weights(passages: Sequence[str]) -> WordWeight:
+    """Inverse passage frequency over the retrieved passages, as BM25 weighs it.
+
+    A word in nearly all of them weighs almost nothing; one in few of them weighs most. Words
+    that occur in none cannot match, so their weight does not matter.
+    """
+    frequency = Counter(word for text in passages for word in cached_content_tokens(text))
+    total = len(passages)
+    return lambda word: math.log(1 + (total - frequency[word] + 0.5) / (frequency[word] + 0.5))
+
+
+def translated_coverage(
+    alternatives: Mapping[str, set[str]], words: Collection[str], weight: WordWeight
+) -> float:
+    """Share of the key terms' weight that a sentence of the other language holds, a key term
+    counting once when any of its translations is there ("绝对贫困": "absolute" or "absolutely",
+    and "poverty" or "poor"): a term with ten glosses is not ten terms. A term weighs as its
+    rarest translation among the retrieved passages; one the dictionaries do not translate
+    ("中说", a fragment of jieba's) says nothing either way and is left out."""
+    total = matched = 0.0
+    for options in alternatives.values():
+        if not options:
+            continue
+        term_weight = max(weight(word) for word in options)
+        total += term_weight
+        if any(word in words for word in options):
+            matched += term_weight
+    return matched / total if total else 0.0
 
 
 def numbers_supported(

@@ -78,3 +78,7 @@ class Answer:
     warnings: list[str] = field(default_factory=list)  # e.g. the question was truncated
     parts: list[dict[str, object]] = field(default_factory=list)  # question parts and facts
     fact_changes: dict[str, list[str]] = field(default_factory=dict)  # what enforcement did
+    # The evidence choice: candidates shown to the model, its probabilities, the calibrated
+    # confidence and the decision (selection.py, confidence.py).
+    selection: dict[str, object] = field(default_factory=dict)
+    confidence: float | None = None

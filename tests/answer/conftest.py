@@ -44,13 +44,29 @@ def make_passage(text: str, n: int = 0, **extra) -> Passage:
 
 @dataclass
 class ScriptedModel:
-    """A deterministic ``ChatModel``: replies from a script, records every call."""
+    """A deterministic ``ChatModel`` that also chooses: replies and choices from a script,
+    records every call.
+
+    A scripted choice is an option ("1") given probability ``CHOSEN_PROBABILITY`` (the rest
+    shared by the other options), or a full ``{option: probability}`` mapping; with no choice
+    left in the script the model chooses "1".
+    """
 
     replies: list[str] = field(default_factory=list)
+    choices: list[str | dict[str, float]] = field(default_factory=list)
     name: str = "scripted"
     fingerprint: str = "scripted-0"
     calls: list[list[ChatMessage]] = field(default_factory=list)
     params: list[GenerationParams] = field(default_factory=list)
+    choice_calls: list[list[ChatMessage]] = field(default_factory=list)
+
+    def choose(self, messages: list[ChatMessage], options: str) -> dict[str, float]:
+        self.choice_calls.append(list(messages))
+        scripted = self.choices.pop(0) if self.choices else "1"
+        if isinstance(scripted, dict):
+            return {option: scripted.get(option, 0.0) for option in options}
+        rest = (1.0 - CHOSEN_PROBABILITY) / max(1, len(options) - 1)
+        return {o: CHOSEN_PROBABILITY if o == scripted else rest for o in options}
 
     def stream(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
         self.calls.append(list(messages))
@@ -68,6 +84,12 @@ class ForbiddenModel(ScriptedModel):
 
     def stream(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
         raise AssertionError("the model must not be called")
+
+    def choose(self, messages: list[ChatMessage], options: str) -> dict[str, float]:
+        raise AssertionError("the model must not be called")
+
+
+CHOSEN_PROBABILITY = 0.8
 
 
 @dataclass

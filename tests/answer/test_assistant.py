@@ -1,56 +1,102 @@
-"""The pipeline over fakes: streaming, checked citations, errors, timings and prompt hashes."""
+"""The pipeline over fakes: the model chooses, the code composes, refusal is calibrated."""
 
 from __future__ import annotations
 
 import pytest
 
 from assistant.answer.assistant import EmptyQuestionError
-from assistant.answer.types import Answer, Turn
-from tests.answer.conftest import EN_SDG, ZH_330, ScriptedModel, make_passage
+from assistant.answer.confidence import ConfidenceModel
+from assistant.answer.types import Answer, RetrievedEvidence
+from tests.answer.conftest import EN_SDG, ZH_330, ZH_OTHER, ScriptedModel, make_passage
 
 QUESTION = "委员会在哪一次会议上审议了该报告？"
-REPLY = "委员会在2018年4月19日举行的第330次会议上审议了该报告[1][9]。"
+ZH_330_SENTENCE = ZH_330.split("。")[0] + "。"
 
 
-def test_stream_yields_deltas_then_the_final_answer(make_assistant) -> None:
-    model = ScriptedModel([REPLY])
+def test_chosen_sentence_is_the_answer_verbatim_with_its_citation(make_assistant) -> None:
+    model = ScriptedModel()
     items = list(make_assistant(model, [make_passage(ZH_330, 0)]).stream(QUESTION))
     *deltas, final = items
-    assert all(isinstance(d, str) for d in deltas)
-    assert "".join(deltas) == REPLY
     assert isinstance(final, Answer)
-    assert final.text == "委员会在2018年4月19日举行的第330次会议上审议了该报告[1]。"
-    assert final.raw_text == REPLY
     assert not final.refused
-    assert final.language == "zh"
+    assert final.text == f"{ZH_330_SENTENCE} [1]"
+    assert "".join(d for d in deltas if isinstance(d, str)) == final.text
     assert [c.passage.source for c in final.citations] == ["doc0.txt"]
-    assert {"retrieve", "relevance", "pack", "ttft", "generate", "attribute", "total"} <= set(
-        final.timings
-    )
-    assert {"zh/system", "zh/answer", "zh/example_answer"} <= set(final.prompt_hashes)
-    assert final.relevance["lexical"] > 0.5
-    assert final.model == "scripted"
+    assert final.citations[0].supporting_sentences == [ZH_330_SENTENCE]
+    assert model.calls == []  # same language: nothing for the model to write
+    assert {"retrieve", "candidates", "select", "ttft", "total"} <= set(final.timings)
+    assert {"zh/select_system", "zh/select"} <= set(final.prompt_hashes)
+    assert final.selection["choice"] == 1
 
 
-def test_prompt_delimits_passages_and_is_deterministic(make_assistant) -> None:
-    model = ScriptedModel([REPLY])
-    make_assistant(model, [make_passage(ZH_330, 0, symbol="S/2018/1")]).ask(QUESTION)
-    messages = model.calls[0]
-    assert [m.role for m in messages] == ["system", "user", "assistant", "user"]
-    assert '<passage id="1" ref="S/2018/1">' in messages[-1].content
-    assert messages[-1].content.rstrip().endswith("请用中文回答，并用[n]注明来源段落。")
-    assert model.params[0].temperature == 0.0
-    assert model.params[0].seed == 42
+def test_the_selection_prompt_numbers_the_candidates_and_offers_none(make_assistant) -> None:
+    model = ScriptedModel()
+    passages = [make_passage(ZH_330, 0), make_passage(ZH_OTHER, 1)]
+    make_assistant(model, passages).ask(QUESTION)
+    user = model.choice_calls[0][-1].content
+    assert "1. " in user and "2. " in user
+    assert "0. 这些句子都不能回答这个问题。" in user
+    assert QUESTION in user
 
 
-def test_english_question_gets_english_prompts(make_assistant) -> None:
-    model = ScriptedModel(["The United States pledged 12 million dollars to the new fund [1]."])
-    answer = make_assistant(model, [make_passage(EN_SDG, 0)]).ask(
-        "How much did the United States pledge to the new fund?"
+def test_the_model_choosing_none_declines_without_a_citation(make_assistant) -> None:
+    model = ScriptedModel(choices=["0"])
+    answer = make_assistant(model, [make_passage(ZH_OTHER, 0, symbol="S/2018/9")]).ask(QUESTION)
+    assert answer.refused
+    assert answer.refusal_reason == "not_confident"
+    assert answer.citations == []
+    assert "[1]" not in answer.text
+    assert "S/2018/9" in answer.text  # what the closest passage does say, named plainly
+
+
+def test_a_choice_below_the_calibrated_confidence_is_declined(make_assistant) -> None:
+    unsure = {"0": 0.3, "1": 0.35, "2": 0.35}
+    model = ScriptedModel(choices=[unsure, unsure])
+    passages = [make_passage(ZH_330, 0), make_passage(ZH_OTHER, 1)]
+    strict = ConfidenceModel([0.0, 10.0, 0.0, 0.0, 0.0], bias=-6.0, threshold=0.5)
+    assistant = make_assistant(model, passages)
+    assistant.confidence = strict
+    answer = assistant.ask(QUESTION)
+    assert answer.refused and answer.confidence is not None and answer.confidence < 0.5
+    assistant.confidence = ConfidenceModel([0.0, 10.0, 0.0, 0.0, 0.0], bias=-3.0, threshold=0.5)
+    assert not assistant.ask(QUESTION).refused
+
+
+def test_english_answer_over_a_chinese_sentence_is_translated_with_the_original(
+    make_assistant,
+) -> None:
+    model = ScriptedModel(replies=["The Committee considered the report at its 330th meeting."])
+    answer = make_assistant(model, [make_passage(ZH_330, 0)], min_relevance=0.0).ask(
+        "At which meeting did the Committee consider the report?"
     )
     assert answer.language == "en"
-    assert "en/system" in answer.prompt_hashes
-    assert answer.text.endswith("fund [1].")
+    first, original = answer.text.split("\n")[0], answer.text.split("\n")[-1]
+    assert first == "The Committee considered the report at its 330th meeting. [1]"
+    assert original == f"Original: “{ZH_330_SENTENCE}”"
+    params = model.params[0]
+    assert params.grammar is not None and "\\u4e00-\\u9fff" in params.grammar
+    prompt = model.calls[0][-1].content
+    assert "第330次会议 = 330th meeting" in prompt  # the figures rendered by the parsers
+
+
+def test_figures_the_translation_lost_are_listed_as_the_parsers_read_them(
+    make_assistant,
+) -> None:
+    model = ScriptedModel(replies=["The Committee considered the report at a meeting."])
+    answer = make_assistant(model, [make_passage(ZH_330, 0)], min_relevance=0.0).ask(
+        "At which meeting did the Committee consider the report?"
+    )
+    assert "Figures in the original: 330th meeting [1]" in answer.text
+
+
+def test_chinese_answer_over_an_english_sentence_is_translated(make_assistant) -> None:
+    model = ScriptedModel(replies=["我们于2018年9月向新基金认捐了1200万美元。"])
+    assistant = make_assistant(model, [make_passage(EN_SDG, 0)], min_relevance=0.0)
+    answer = assistant.ask("美国向新基金认捐了多少钱？")
+    assert answer.language == "zh"
+    assert answer.text.startswith("我们于2018年9月向新基金认捐了1200万美元。 [1]")
+    assert "原文: “We pledged 12 million dollars" in answer.text
+    assert model.params[0].grammar is None
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t"])
@@ -60,62 +106,38 @@ def test_empty_question_is_a_polite_error(make_assistant, question: str) -> None
 
 
 def test_long_question_truncated_with_a_warning(make_assistant) -> None:
-    model = ScriptedModel([REPLY])
-    assistant = make_assistant(model, [make_passage(ZH_330, 0)], max_question_chars=50)
+    assistant = make_assistant(ScriptedModel(), [make_passage(ZH_330, 0)], max_question_chars=50)
     answer = assistant.ask(QUESTION * 20)
     assert len(answer.question) == 50
     assert answer.warnings and "truncated" in answer.warnings[0]
 
 
-def test_follow_up_condensed_before_retrieval(make_assistant) -> None:
-    model = ScriptedModel(["委员会在哪一次会议上审议了联合报告？", REPLY])
-    assistant = make_assistant(model, [make_passage(ZH_330, 0)])
-    history = [Turn("联合报告是谁编写的？", "执行局和反恐怖主义办公室编写了联合报告[1]。")]
-    answer = assistant.ask("在哪次会议上审议的？", history)
-    assert answer.standalone_question == "委员会在哪一次会议上审议了联合报告？"
-    assert assistant.retriever.queries == ["委员会在哪一次会议上审议了联合报告？"]
-    assert "condense" in answer.timings
-    assert "zh/condense" in answer.prompt_hashes
-
-
 def test_filters_reach_the_retriever(make_assistant) -> None:
     passages = [make_passage(ZH_330, 0), make_passage(EN_SDG, 1)]
-    model = ScriptedModel(["The United States pledged 12 million dollars [1]."])
-    answer = make_assistant(model, passages).ask(
+    answer = make_assistant(ScriptedModel(), passages).ask(
         "How much did the United States pledge to the new fund?", langs=["en"]
     )
     assert [p.lang for p in answer.passages] == ["en"]
 
 
-def test_quote_then_answer_streams_only_the_answer(make_assistant) -> None:
-    reply = (
-        "引文[1]：委员会在2018年4月19日举行的委员会第330次会议上审议该报告后商定，"
-        "建议将该文件作为安全理事会文件分发。\n回答：委员会在第330次会议上审议了该报告。"
-    )
-    model = ScriptedModel([reply])
-    assistant = make_assistant(model, [make_passage(ZH_330, 0)], strategy="quote_then_answer")
-    *deltas, final = list(assistant.stream(QUESTION))
-    assert "".join(deltas) == "委员会在第330次会议上审议了该报告。"
-    assert final.text == "委员会在第330次会议上审议了该报告[1]。"
-    assert final.citations[0].supporting_sentences[0].startswith("委员会在2018年4月19日")
-    assert "zh/answer_quote" in final.prompt_hashes
-
-
-def test_evidence_sentences_come_before_the_first_token_when_asked_for(make_assistant) -> None:
-    from assistant.answer.types import RetrievedEvidence
-
-    model = ScriptedModel(["The United States pledged 12 million dollars to the new fund [1]."])
-    assistant = make_assistant(model, [make_passage(EN_SDG, 0)])
-    items = list(
-        assistant.stream(
-            "How much did the United States pledge to the new fund?", evidence_events=True
-        )
-    )
+def test_evidence_sentences_come_before_the_choice_when_asked_for(make_assistant) -> None:
+    assistant = make_assistant(ScriptedModel(), [make_passage(EN_SDG, 0)])
+    question = "How much did the United States pledge to the new fund?"
+    items = list(assistant.stream(question, evidence_events=True))
     assert isinstance(items[0], RetrievedEvidence)
-    assert (
-        items[0].sentences[0].text
-        == "We pledged 12 million dollars to the new fund in September 2018."
-    )
-    assert isinstance(items[1], str)
-    plain = list(assistant.stream("How much did the United States pledge to the new fund?"))
+    assert items[0].sentences[0].text.startswith("We pledged 12 million dollars")
+    plain = list(assistant.stream(question))
     assert not any(isinstance(item, RetrievedEvidence) for item in plain)
+
+
+def test_a_typed_part_the_chosen_sentence_lacks_takes_the_next_probable_sentence(
+    make_assistant,
+) -> None:
+    meeting = "委员会在第330次会议上审议了该报告。"
+    date = "该次会议于2018年4月19日举行。"
+    choice = {"0": 0.05, "1": 0.6, "2": 0.35}
+    model = ScriptedModel(choices=[choice])
+    passages = [make_passage(meeting, 0), make_passage(date, 1)]
+    answer = make_assistant(model, passages).ask("委员会在哪一天、第几次会议上审议了该报告？")
+    assert "第330次会议" in answer.text and "2018年4月19日" in answer.text
+    assert [c.number for c in answer.citations] == [1, 2]

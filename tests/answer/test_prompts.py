@@ -9,14 +9,14 @@ import pytest
 from assistant.answer.prompts import PromptError, PromptLibrary
 
 NAMES = [
-    "system",
-    "answer",
-    "answer_quote",
-    "example_passages",
-    "example_question",
-    "example_answer",
-    "example_answer_quote",
-    "condense",
+    "select_system",
+    "select",
+    "translate_system",
+    "translate",
+    "translate_terms",
+    "original_label",
+    "figures_label",
+    "closest",
     "refusal",
     "empty_question",
     "model_refusal_phrases",
@@ -33,14 +33,14 @@ def test_every_prompt_exists_in_both_languages(prompts: PromptLibrary, name: str
 
 
 def test_render_fills_placeholders_and_keeps_braces_in_values(prompts: PromptLibrary) -> None:
-    text = prompts.get("answer", "en").render(passages="{not a field}", question="Why?", guide="")
+    text = prompts.get("select", "en").render(sentences="{not a field}", question="Why?")
     assert "{not a field}" in text
     assert "Question: Why?" in text
 
 
 def test_render_without_a_value_is_an_error(prompts: PromptLibrary) -> None:
     with pytest.raises(PromptError, match="question"):
-        prompts.get("answer", "zh").render(passages="x")
+        prompts.get("select", "zh").render(sentences="x")
 
 
 def test_missing_prompt_is_a_clear_error(tmp_path: Path) -> None:

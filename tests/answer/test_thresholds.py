@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import fields
 
 from assistant.answer.evidence import numbers_supported
-from assistant.answer.focus import FocusWeights, sentence_scores
 from assistant.answer.support import SupportChecker, SupportThresholds
 from assistant.config import AnswerSettings
 
@@ -42,12 +41,3 @@ def test_the_evidence_cutoff_decides_whether_a_second_sentence_is_shown() -> Non
     strict = SupportChecker(None, SupportThresholds(evidence_cutoff=1.0)).check(claim, passage)
     assert len(generous.sentences) == 2
     assert strict.sentences == ("委员会第330次会议审议了报告。",)
-
-
-def test_focus_weights_change_which_sentence_scores_best() -> None:
-    sentences = ["The meeting was held in April.", "It was 330."]
-    question = "Which meeting, number 330?"
-    figures_only = sentence_scores(question, sentences, None, weights=FocusWeights(0, 0, 1))
-    words_only = sentence_scores(question, sentences, None, weights=FocusWeights(0, 1, 0))
-    assert figures_only[1] > figures_only[0]
-    assert words_only[0] > words_only[1]

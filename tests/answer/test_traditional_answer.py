@@ -10,27 +10,26 @@ from tests.answer.conftest import ZH_330, ScriptedModel, make_passage
 
 TRADITIONAL_QUESTION = "委員會在哪一次會議上審議了該報告？"
 SIMPLIFIED_QUESTION = "委员会在哪一次会议上审议了该报告？"
-REPLY = "委员会在2018年4月19日举行的第330次会议上审议了该报告[1]。"
-REPLY_TRADITIONAL = "委員會在2018年4月19日舉行的第330次會議上審議了該報告[1]。"
+SENTENCE = ZH_330.split("。")[0] + "。"
+ANSWER = f"{SENTENCE} [1]"
 
 
 def test_traditional_question_gets_a_traditional_answer(make_assistant) -> None:
-    model = ScriptedModel([REPLY])
+    model = ScriptedModel()
     items = list(make_assistant(model, [make_passage(ZH_330, 0)]).stream(TRADITIONAL_QUESTION))
     *deltas, final = items
     assert isinstance(final, Answer)
-    assert "".join(deltas) == REPLY_TRADITIONAL  # what the asker watches being written
-    assert final.text == REPLY_TRADITIONAL and final.language == "zh"
-    assert [c.number for c in final.citations] == [1]  # checked against the passage
+    assert "".join(d for d in deltas if isinstance(d, str)) == final.text  # as it was written
+    assert is_traditional(final.text) and final.language == "zh"
+    assert final.text.endswith(" [1]")
+    assert [c.number for c in final.citations] == [1]
     assert final.citations[0].passage.text == ZH_330  # the source stays as written
-    assert final.citations[0].supporting_sentences[0] in ZH_330
-    assert final.raw_text == REPLY  # the model's own reply, for evaluation
+    assert final.citations[0].supporting_sentences == [SENTENCE]
 
 
 def test_simplified_question_is_left_alone(make_assistant) -> None:
-    model = ScriptedModel([REPLY])
-    final = make_assistant(model, [make_passage(ZH_330, 0)]).ask(SIMPLIFIED_QUESTION)
-    assert final.text == REPLY
+    final = make_assistant(ScriptedModel(), [make_passage(ZH_330, 0)]).ask(SIMPLIFIED_QUESTION)
+    assert final.text == ANSWER
 
 
 def test_refusal_to_a_traditional_question_is_traditional(make_assistant) -> None:

@@ -21,6 +21,7 @@ class GenerationParams:
     temperature: float = 0.0
     seed: int = 42
     stop: list[str] = field(default_factory=list)
+    grammar: str | None = None  # GBNF the reply must follow (the engine enforces it at decoding)
 
 
 class BackendError(RuntimeError):
@@ -39,4 +40,18 @@ class ChatModel(Protocol):
 
     def count_tokens(self, text: str) -> int:
         """Tokens of ``text`` in the model's own tokenizer (for prompt budgets)."""
+        ...
+
+
+class ChoiceModel(Protocol):
+    """A model that can be asked to choose one of a few single-character options.
+
+    Choosing is what a small model does well (which of these sentences answers the question?);
+    the probabilities it gives the options, read before sampling, are the confidence the
+    answering pipeline calibrates its refusals on.
+    """
+
+    def choose(self, messages: list[ChatMessage], options: str) -> dict[str, float]:
+        """The probability of each option (one character each) as the reply's first token,
+        renormalised over the options; the reply is constrained to them."""
         ...

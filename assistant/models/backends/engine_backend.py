@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import httpx
 
 from assistant.models.backends.base import BackendError, ChatMessage, GenerationParams
+from assistant.models.backends.choice import TOP_LOGPROBS, choice_grammar, option_probabilities
 from assistant.models.backends.control_tokens import defuse_control_tokens
 from assistant.models.engine.supervisor import EngineEndpoint, EngineSupervisor
 
@@ -109,6 +110,8 @@ class EngineChatModel:
             "stop": list(params.stop),
             "cache_prompt": True,
         }
+        if params.grammar:
+            body["grammar"] = params.grammar
         endpoint = self.supervisor.endpoint()
         try:
             with httpx.stream(
@@ -122,6 +125,37 @@ class EngineChatModel:
                 yield from _sse_deltas(response)
         except httpx.TransportError as exc:
             raise self._failure(endpoint, exc) from exc
+
+    def choose(self, messages: list[ChatMessage], options: str) -> dict[str, float]:
+        """One token, constrained to ``options`` by a grammar; its log-probabilities are read
+        from the engine's distribution before the grammar (``top_logprobs``)."""
+        body = {
+            "messages": [
+                {"role": m.role, "content": m.content} for m in defuse_control_tokens(messages)
+            ],
+            "max_tokens": 1,
+            "temperature": 0.0,
+            "grammar": choice_grammar(options),
+            "logprobs": True,
+            "top_logprobs": TOP_LOGPROBS,
+            "cache_prompt": True,
+        }
+        endpoint = self.supervisor.endpoint()
+        try:
+            response = httpx.post(
+                f"{endpoint.base_url}/v1/chat/completions",
+                json=body,
+                headers=_auth(endpoint),
+                timeout=self._timeout,
+            )
+        except httpx.TransportError as exc:
+            raise self._failure(endpoint, exc) from exc
+        _raise_for_status(response)
+        choice = response.json()["choices"][0]
+        tokens = (choice.get("logprobs") or {}).get("content") or []
+        top = tokens[0].get("top_logprobs", []) if tokens else []
+        chosen = (choice.get("message") or {}).get("content", "")
+        return option_probabilities(top, options, chosen)
 
     def count_tokens(self, text: str) -> int:
         """Tokens of ``text`` alone in the model's tokenizer (special markers as plain text)."""

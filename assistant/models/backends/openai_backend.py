@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 
 from assistant.models.backends.base import BackendError, ChatMessage, GenerationParams
+from assistant.models.backends.choice import TOP_LOGPROBS, choice_grammar, option_probabilities
 from assistant.models.backends.control_tokens import defuse_control_tokens
 from assistant.text.cjk import is_cjk
 
@@ -60,6 +61,7 @@ class OpenAIChatModel:
                 temperature=params.temperature,
                 seed=params.seed,
                 stop=list(params.stop) or None,
+                extra_body={"grammar": params.grammar} if params.grammar else None,
             )
             for chunk in response:
                 if chunk.choices and chunk.choices[0].delta.content:
@@ -74,6 +76,34 @@ class OpenAIChatModel:
                 f"the server at {self.base_url} refused the request for model "
                 f"{self.model!r}: HTTP {exc.status_code}: {exc.message}"
             ) from exc
+
+    def choose(self, messages: list[ChatMessage], options: str) -> dict[str, float]:
+        """One token with its top log-probabilities; llama.cpp's server also takes the grammar
+        that keeps the reply to the options (others ignore it, and the options' share of the
+        top tokens is used all the same)."""
+        errors = self._openai
+        try:
+            response = self._client.chat.completions.create(
+                model=self.model,
+                messages=[
+                    {"role": m.role, "content": m.content} for m in defuse_control_tokens(messages)
+                ],
+                max_tokens=1,
+                temperature=0.0,
+                logprobs=True,
+                top_logprobs=TOP_LOGPROBS,
+                extra_body={"grammar": choice_grammar(options)},
+            )
+        except (errors.APIConnectionError, errors.APITimeoutError, errors.APIStatusError) as exc:
+            raise BackendError(f"the choice request to {self.base_url} failed: {exc}") from exc
+        choice = response.choices[0]
+        content = choice.logprobs.content if choice.logprobs else None
+        top = (
+            [{"token": t.token, "logprob": t.logprob} for t in content[0].top_logprobs]
+            if content
+            else []
+        )
+        return option_probabilities(top, options, choice.message.content or "")
 
     def count_tokens(self, text: str) -> int:
         """An estimate (:func:`estimate_tokens`): the remote tokenizer is not reachable here."""

@@ -1,0 +1,66 @@
+"""A chosen sentence translated into the answer's language by the model, in that language only.
+
+The model is told the sentence's figures as they are written in the target language (rendered by
+the deterministic parsers) and the glossary's official names of its terms, so it does not render
+预算外 as "budget external" or 330 as another number. An English translation is kept free of
+CJK characters at decoding, by a grammar that excludes them: asking the model to write English
+is not enough for a 1.5B model over a Chinese sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from assistant.answer.prompts import Prompt, PromptLibrary
+from assistant.index.glossary import Glossary
+from assistant.models.backends.base import ChatMessage, ChatModel, GenerationParams
+
+TRANSLATE_PROMPTS = ("translate_system", "translate", "translate_terms")
+_MAX_TERMS = 8
+
+# Every character but the CJK ideographs, their punctuation and full-width forms, kana and
+# hangul: what an English sentence may hold (a symbol, a name in Latin letters, a figure).
+NO_CJK_GRAMMAR = (
+    r"root ::= [^\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+    r"\uff00-\uffef\n]+"
+)
+
+
+def sentence_terms(
+    sentence: str, glossary: Glossary | None, renderings: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """(term in the sentence, its rendering): the figures first, then glossary names, longest
+    first (official names the model would otherwise translate word by word)."""
+    terms = dict(renderings)
+    if glossary is not None:
+        found = [(t, r) for t, r in glossary.matches(sentence) if t in sentence]
+        for term, rendering in sorted(found, key=lambda pair: -len(pair[0])):
+            terms.setdefault(term, rendering)
+    return list(terms.items())[:_MAX_TERMS]
+
+
+def translation_messages(
+    sentence: str, target: str, terms: Sequence[tuple[str, str]], prompts: PromptLibrary
+) -> tuple[list[ChatMessage], list[Prompt]]:
+    system, user, terms_prompt = (prompts.get(name, target) for name in TRANSLATE_PROMPTS)
+    listed = "; ".join(f"{term} = {rendering}" for term, rendering in terms)
+    terms_text = terms_prompt.render(terms=listed) + "\n\n" if terms else ""
+    messages = [
+        ChatMessage("system", system.text),
+        ChatMessage("user", user.render(terms=terms_text, sentence=" ".join(sentence.split()))),
+    ]
+    return messages, [system, user, terms_prompt]
+
+
+def stream_translation(
+    messages: list[ChatMessage], target: str, model: ChatModel, max_tokens: int, seed: int
+) -> Iterator[str]:
+    """The translation's text as the model writes it (one line)."""
+    params = GenerationParams(
+        max_tokens=max_tokens,
+        temperature=0.0,
+        seed=seed,
+        stop=["\n"],
+        grammar=NO_CJK_GRAMMAR if target == "en" else None,
+    )
+    yield from model.stream(messages, params)
