@@ -115,9 +115,7 @@ def candidate_sentences(
         typed = _typed_share(sentence, typed_parts)
         score = weights.score(match, float(cosine), typed, rank)
         shown = _window(sentence, terms)
-        scored.append(
-            Candidate(sentence, shown, passage, rank, match, float(cosine), score, typed)
-        )
+        scored.append(Candidate(sentence, shown, passage, rank, match, float(cosine), score, typed))
     scored.sort(key=lambda c: (-c.score, c.rank))
     return _diverse(scored, limit)
 

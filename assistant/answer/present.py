@@ -69,7 +69,15 @@ def format_sources(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def format_understood(answer: Answer) -> str:
+    """ "Understood as: …" for a follow-up the pipeline read as another question, else ""."""
+    if not answer.standalone_question or answer.standalone_question == answer.question:
+        return ""
+    label = "理解为：" if answer.language == "zh" else "Understood as: "
+    return f"{label}{answer.standalone_question}"
+
+
 def format_timings(answer: Answer) -> str:
-    order = ["condense", "retrieve", "relevance", "pack", "ttft", "generate", "attribute", "total"]
+    order = ["retrieve", "candidates", "first_evidence", "select", "ttft", "total"]
     parts = [f"{k} {answer.timings[k]:.2f}s" for k in order if k in answer.timings]
     return " · ".join(parts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from assistant.answer.assistant import EmptyQuestionError
-from assistant.answer.present import format_sources, format_timings
+from assistant.answer.present import format_sources, format_timings, format_understood
 from assistant.answer.types import Answer
 from assistant.chat.session import ChatSession
 from assistant.cli import app
@@ -59,7 +59,7 @@ def chat(lang: LangOption = "auto", doc: DocOption = None) -> None:
 
 
 def _answer(assistant, question, history, language, doc_ids) -> Answer:
-    """Stream the reply, then show the checked text if checking changed it, and the sources."""
+    """Stream the reply, then how a follow-up was understood, and the sources."""
     streamed: list[str] = []
     final: Answer | None = None
     for item in assistant.stream(question, history, language=language, doc_ids=doc_ids):
@@ -72,8 +72,8 @@ def _answer(assistant, question, history, language, doc_ids) -> Answer:
     assert final is not None
     if final.text.strip() != "".join(streamed).strip():
         typer.echo(f"\n{final.text}")
-    if final.standalone_question:
-        typer.echo(f"(→ {final.standalone_question})", err=True)
+    if understood := format_understood(final):
+        typer.echo(understood)
     sources = format_sources(final)
     if sources:
         typer.echo(sources)

@@ -165,7 +165,18 @@ def real_model():
 
 @pytest.fixture(scope="session")
 def real_assistant(corpus_index, real_model, use_embedder, prompts):
-    """The full pipeline over the shipped corpus with the real model and embedder."""
+    """The full pipeline over the shipped corpus with the real model and embedder, with the
+    evidence ranker and choice confidence calibrated on the development set's tune half."""
+    from assistant.answer.confidence import SelectionCalibration
+
+    settings = corpus_index.settings
+    calibrated = SelectionCalibration.load(settings.paths.calibration_file)
     return Assistant(
-        corpus_index.retriever, real_model, use_embedder, prompts, corpus_index.settings
+        corpus_index.retriever,
+        real_model,
+        use_embedder,
+        prompts,
+        settings,
+        calibrated.confidence,
+        calibrated.rank_weights,
     )
