@@ -6,9 +6,9 @@ users) and also records which answer's sources are on screen. The app's chat mes
 rebuilt from this record, never read back from the browser, so a user cannot inject markup into
 another message by editing the page.
 
-The whole conversation is kept, because the app shows it; what reaches the model is bounded
-separately (``answer.history_turns``, see ``assistant.answer.condense``): only the most recent
-turns help to rewrite a follow-up, and a longer history only slows the model down.
+The whole conversation is kept, because the app shows it; what answering sees is bounded
+separately (``answer.history_turns``, see ``assistant.answer.understanding``): a follow-up is
+resolved against the most recent turn, with the passages that turn's answer cited.
 """
 
 from __future__ import annotations
