@@ -1,5 +1,10 @@
 """``assistant eval``: run a question set, write the report, and gate against a baseline.
 
+The same command runs a conversation set (``evals/conversations.jsonl``, recognised by its
+format: turn by turn with the app's history, each follow-up and unrelated turn also asked
+alone) and the generated sets over a question set (``--generated evidence-removed`` or
+``--generated distractors``).
+
 ``assistant eval-report RUN_DIR --baseline BASE`` re-renders the report and re-applies the gate
 to runs that already exist (for CI, or after changing tolerances).
 """
@@ -13,10 +18,11 @@ import typer
 
 from assistant.cli import app
 from assistant.config import Settings, get_settings
+from assistant.eval.convset import is_conversation_set
 from assistant.eval.gate import GateConfig, comparable, find_regressions
 from assistant.eval.report import settings_markdown, summary_markdown, write_report
 from assistant.eval.rundir import SUMMARY_FILE, load_run
-from assistant.eval.runner import run_eval
+from assistant.eval.runner import RunResult, run_eval
 from assistant.eval.split import SPLITS, SplitError, load_split, split_path, stratified_split
 
 
@@ -50,6 +56,40 @@ def _build_target(settings: Settings, retrieval_only: bool) -> Any:
 
     container = Container(settings)
     return container.retriever if retrieval_only else container.assistant
+
+
+GENERATED_CHOICES = ("evidence-removed", "distractors")
+
+
+def _run_generated(
+    question_set: Path, settings: Settings, which: str, out: Path | None, **options: Any
+) -> RunResult:
+    """A generated set over the question set, with the index's documents and retriever."""
+    from assistant.container import Container
+    from assistant.eval.generated import run_generated
+
+    container = Container(settings)
+    documents = container.index.documents()
+    return run_generated(
+        question_set,
+        container.assistant,
+        settings,
+        which,
+        documents,
+        container.retriever,
+        out,
+        **options,
+    )
+
+
+def _run_conversations(
+    conversation_set: Path, settings: Settings, out: Path | None, **options: Any
+) -> RunResult:
+    from assistant.eval.conversations import run_conversations
+
+    return run_conversations(
+        conversation_set, _build_target(settings, retrieval_only=False), settings, out, **options
+    )
 
 
 def _report_and_gate(
@@ -130,30 +170,55 @@ def eval_command(
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
     ] = True,
+    generated: Annotated[
+        str | None,
+        typer.Option(
+            "--generated",
+            help="Ask the set's answerable questions again: 'evidence-removed' (gold documents "
+            "excluded, must decline) or 'distractors' (gold + 3 look-alike documents).",
+        ),
+    ] = None,
+    alone: Annotated[
+        bool,
+        typer.Option(
+            "--alone/--no-alone",
+            help="Conversation sets: also ask follow-ups (standalone) and unrelated turns alone.",
+        ),
+    ] = True,
 ) -> None:
-    """Run a question set through the pipeline; write results, summary and report."""
+    """Run a question set (or a conversation set) through the pipeline; write results, summary
+    and report."""
     settings = get_settings()
     _check_baseline(baseline)
     if split is not None and split not in SPLITS:
         raise typer.BadParameter(f"expected one of {', '.join(SPLITS)}", param_hint="--split")
+    if generated is not None and generated not in GENERATED_CHOICES:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(GENERATED_CHOICES)}", param_hint="--generated"
+        )
+    conversations = is_conversation_set(question_set)
+    if conversations and (generated or retrieval_only or only):
+        raise typer.BadParameter(
+            "a conversation set runs whole conversations through the full pipeline: "
+            "--generated, --retrieval-only and --only do not apply"
+        )
+    if generated and retrieval_only:
+        raise typer.BadParameter("--generated needs the full pipeline, not --retrieval-only")
     config = _gate_config(settings, tolerance, metric_tolerance or [], check_latency)
     try:
         load_split(split_path(question_set)) if split else None
     except SplitError as exc:
         raise typer.BadParameter(str(exc), param_hint="--split") from exc
-    target = _build_target(settings, retrieval_only)
-    result = run_eval(
-        question_set,
-        target,
-        settings,
-        out,
-        retrieval_only,
-        label=label,
-        limit=limit,
-        only=only or (),
-        split=split,
-        progress=progress,
-    )
+    common: dict[str, Any] = {"label": label, "limit": limit, "split": split, "progress": progress}
+    if conversations:
+        result = _run_conversations(question_set, settings, out, ask_alone=alone, **common)
+    elif generated is not None:
+        result = _run_generated(question_set, settings, generated, out, only=only or (), **common)
+    else:
+        target = _build_target(settings, retrieval_only)
+        result = run_eval(
+            question_set, target, settings, out, retrieval_only, only=only or (), **common
+        )
     _report_and_gate(result.run_dir, baseline, config, fail_on_regression)
 
 
@@ -191,6 +256,9 @@ def eval_split_command(
     target = split_path(question_set)
     if target.exists() and not force:
         raise typer.BadParameter(f"{target} exists; the halves stay fixed (--force to redo)")
+    if is_conversation_set(question_set):
+        _split_conversations(question_set, target)
+        return
     questions = load_question_set(question_set)
     doc_langs = CorpusFiles.scan(settings.paths.corpus_dir).langs
     split = stratified_split(questions, doc_langs)
@@ -202,6 +270,25 @@ def eval_split_command(
             if q.id in ids:
                 key = question_slice(q, doc_langs)
                 counts[key] = counts.get(key, 0) + 1
+        typer.echo(
+            f"{name}: {len(ids)} " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        )
+    typer.echo(f"written: {target}")
+
+
+def _split_conversations(conversation_set: Path, target: Path) -> None:
+    """Halves of a conversation set by conversation id, balanced per conversation language."""
+    from assistant.eval.convset import conversation_split, load_conversation_set
+
+    conversations = load_conversation_set(conversation_set)
+    split = conversation_split(conversations)
+    target.write_text(split.to_json(), encoding="utf-8")
+    for name in SPLITS:
+        ids = split.ids(name)
+        counts: dict[str, int] = {}
+        for conversation in conversations:
+            if conversation.id in ids:
+                counts[conversation.lang] = counts.get(conversation.lang, 0) + 1
         typer.echo(
             f"{name}: {len(ids)} " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         )

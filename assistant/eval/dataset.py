@@ -405,6 +405,12 @@ def _corpus_problems(q: EvalQuestion, corpus: CorpusFiles) -> list[str]:
     return problems
 
 
+def question_problems(question: EvalQuestion, corpus: CorpusFiles) -> list[str]:
+    """Every problem of one well-typed question, in itself and against the raw corpus; other
+    item formats (the turns of a conversation set) are checked with it one item at a time."""
+    return _content_problems(question) + _corpus_problems(question, corpus)
+
+
 def check_question_set(path: str | Path, corpus_dir: str | Path) -> list[Problem]:
     """Every problem in a question set: schema, duplicates, and evidence against the raw corpus."""
     corpus = CorpusFiles.scan(corpus_dir)

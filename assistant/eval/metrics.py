@@ -17,6 +17,7 @@ import numpy as np
 
 from assistant.eval.dataset import match_key
 from assistant.eval.normalize import fact_present
+from assistant.text.cjk import HAN_RE
 from assistant.text.script import script_language
 
 HIT_KS: tuple[int, ...] = (1, 5, 10)
@@ -56,6 +57,11 @@ def _metric_table() -> dict[str, MetricInfo]:
     table["citation_recall"] = MetricInfo("citation recall", "rate", "higher")
     table["citation_rate"] = MetricInfo("answers with a citation", "rate", "higher")
     table["language_accuracy"] = MetricInfo("answer-language accuracy", "rate", "higher")
+    table["answerable_declined_rate"] = MetricInfo("answerable declined", "rate", "lower")
+    table["unanswerable_declined_rate"] = MetricInfo("unanswerable declined", "rate", "higher")
+    table["en_answers_with_cjk"] = MetricInfo(
+        "English answers with CJK outside quotations", "count", "lower"
+    )
     for key in TIMING_KEYS:
         for q in (50, 95):
             table[f"{key}_p{q}_s"] = MetricInfo(f"{key} p{q} (s)", "latency", "lower")
@@ -158,6 +164,25 @@ def text_language(text: str) -> str:
     return script_language(stripped if stripped.strip() else text)
 
 
+# A quotation may carry the source's own script: text inside “…”, "…" or 「…」, and the rest of
+# a line that starts with "Original:" / "原文：" (how an answer labels the sentence it translates).
+_QUOTATION_RE = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」")
+_ORIGINAL_LINE_RE = re.compile(
+    r"^[ \t>*-]*(?:Original|原文)[ \t]*[:：].*$", re.MULTILINE | re.IGNORECASE
+)
+
+
+def cjk_outside_quotations(text: str) -> bool:
+    """Whether an answer has Han characters outside its quotations.
+
+    An English answer that quotes its Chinese source is fine; Chinese words in its own
+    sentences (an untranslated name, a copied clause) are not, whatever the language check
+    made of the answer as a whole.
+    """
+    stripped = _QUOTATION_RE.sub(" ", _ORIGINAL_LINE_RE.sub(" ", text))
+    return bool(HAN_RE.search(stripped))
+
+
 # --------------------------------------------------------------------------- per question
 
 
@@ -184,6 +209,7 @@ class QuestionOutcome:
     evidence_cited: bool | None = None
     evidence_in_prompt: bool | None = None  # a passage shown to the model holds evidence
     answer_lang: str | None = None
+    cjk_outside_quotes: bool | None = None  # English questions only: Han outside quotations
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     retrieval_only: bool = False
@@ -267,6 +293,18 @@ def summarize(outcomes: Sequence[QuestionOutcome]) -> dict[str, float | int | No
     )
     summary["citation_rate"] = _ratio(
         sum(1 for o in answered if (o.citations_total or 0) > 0), len(answered)
+    )
+    answerable_judged = [o for o in no_error if o.answerable]
+    summary["answerable_declined_rate"] = _ratio(
+        sum(1 for o in answerable_judged if o.refused), len(answerable_judged)
+    )
+    unanswerable_judged = [o for o in no_error if not o.answerable]
+    summary["unanswerable_declined_rate"] = _ratio(
+        sum(1 for o in unanswerable_judged if o.refused), len(unanswerable_judged)
+    )
+    english = [o for o in no_error if o.cjk_outside_quotes is not None]
+    summary["en_answers_with_cjk"] = (
+        sum(1 for o in english if o.cjk_outside_quotes) if english else None
     )
     with_lang = [o for o in no_error if o.answer_lang is not None]
     summary["language_accuracy"] = _ratio(

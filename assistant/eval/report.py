@@ -23,6 +23,7 @@ from assistant.eval.diff import (
 )
 from assistant.eval.metrics import METRICS
 from assistant.eval.rundir import load_run
+from assistant.eval.sections import extra_sections
 
 SLICE_COLUMNS: tuple[str, ...] = (
     "n",
@@ -164,6 +165,8 @@ def summary_markdown(summary: dict[str, Any], baseline: dict[str, Any] | None = 
         header, rows = budget_rows(summary["error_budget"], base)
         parts += ["", "Error budget (where answerable questions were lost):", ""]
         parts.append(_md_table(header, rows))
+    for title, text in extra_sections(summary):
+        parts += ["", f"{title}:", "", text]
     return "\n".join(parts)
 
 
@@ -223,6 +226,8 @@ def report_markdown(
     lines += ["", "## Metrics", "", metrics_markdown(summary, baseline and baseline[0])]
     lines += ["", "## Slices", "", slices_markdown(summary)]
     lines += ["", "## Error budget", "", budget_markdown(summary, records, baseline)]
+    for title, text in extra_sections(summary):
+        lines += ["", f"## {title}", "", text]
     lines += ["", "## Settings", "", settings_markdown(summary, baseline and baseline[0])]
     if baseline is not None:
         lines += [
@@ -421,6 +426,7 @@ def report_html(
         "<h2>Metrics</h2>" + _metrics_html(summary, base_summary),
         "<h2>Slices</h2>" + _slices_html(summary),
         "<h2>Error budget</h2>" + _budget_html(summary, records, baseline),
+        *(f"<h2>{_e(t)}</h2><pre>{_e(text)}</pre>" for t, text in extra_sections(summary)),
         "<h2>Settings</h2>" + _settings_html(summary, base_summary),
         '<h2>Charts</h2><div class="charts">'
         + _charts_html(summary, records, base_summary)

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from tqdm import tqdm
 
-from assistant.answer.present import answer_to_dict
 from assistant.answer.types import Answer, Turn
 from assistant.config import Settings
-from assistant.eval.budget import error_budget, loss_stage
+from assistant.eval.budget import loss_stage
 from assistant.eval.dataset import (
     CorpusFiles,
     EvalQuestion,
@@ -33,34 +30,28 @@ from assistant.eval.dataset import (
 from assistant.eval.metrics import (
     HIT_KS,
     QuestionOutcome,
+    cjk_outside_quotations,
     first_evidence_rank,
     missing_facts,
     passage_has_evidence,
     slice_names,
-    summarize_slices,
     text_language,
 )
-from assistant.eval.provenance import (
-    describe_pipeline,
-    git_state,
-    prompt_file_hashes,
-    settings_dump,
-    sha256_file,
-    sha256_text,
-)
-from assistant.eval.rundir import RESULTS_FILE, SUMMARY_FILE, new_run_dir
+from assistant.eval.provenance import git_state, sha256_file, sha256_text
+from assistant.eval.records import answer_fields, passage_record, question_record
+from assistant.eval.rundir import RESULTS_FILE
 from assistant.eval.split import load_split, select_split, split_path
+from assistant.eval.summary import open_run, write_summary
 from assistant.schema import Passage
 from assistant.text.script import script_language
 
 logger = logging.getLogger(__name__)
 
 RETRIEVAL_TOP_K = max(HIT_KS)
-SNIPPET_CHARS = 300
 
 
 class AsksQuestions(Protocol):
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer: ...
+    def ask(self, question: str, history: Sequence[Turn] = (), **filters: Any) -> Answer: ...
 
 
 class SearchesPassages(Protocol):
@@ -82,39 +73,7 @@ def retrieval_query(question: EvalQuestion) -> str:
     return f"{question.history[-1].question} {question.question}"
 
 
-def _passage_record(rank: int, passage: Passage, evidence: Sequence[str]) -> dict[str, Any]:
-    return {
-        "rank": rank,
-        "chunk_id": passage.chunk_id,
-        "doc_id": passage.doc_id,
-        "source": passage.source,
-        "label": passage.label,
-        "lang": passage.lang,
-        "score": passage.score,
-        "dense_score": passage.dense_score,
-        "lexical_score": passage.lexical_score,
-        "has_evidence": passage_has_evidence(passage.text, evidence) if evidence else False,
-        "snippet": passage.text[:SNIPPET_CHARS],
-    }
-
-
-def _question_record(question: EvalQuestion, doc_lang: str) -> dict[str, Any]:
-    return {
-        "id": question.id,
-        "lang": question.lang,
-        "doc_lang": doc_lang,
-        "question": question.question,
-        "history": [{"question": t.question, "answer": t.answer} for t in question.history],
-        "answerable": question.answerable,
-        "doc": list(question.doc),
-        "tags": list(question.tags),
-        "reference_answer": question.answer,
-        "must_include": list(question.must_include),
-        "evidence": list(question.evidence),
-    }
-
-
-def _base_outcome(question: EvalQuestion, doc_lang: str, retrieval_only: bool) -> QuestionOutcome:
+def base_outcome(question: EvalQuestion, doc_lang: str, retrieval_only: bool) -> QuestionOutcome:
     return QuestionOutcome(
         id=question.id,
         question_lang=question.lang,
@@ -137,6 +96,8 @@ def _score_retrieval(
 def _score_answer(outcome: QuestionOutcome, question: EvalQuestion, answer: Answer) -> None:
     outcome.refused = answer.refused
     outcome.answer_lang = text_language(answer.text) if answer.text.strip() else None
+    if question.lang == "en" and answer.text.strip():
+        outcome.cjk_outside_quotes = cjk_outside_quotations(answer.text)
     if question.answerable:
         outcome.facts_missing = missing_facts(question.must_include, answer.text)
     numbered = {c.number: c for c in answer.citations}
@@ -158,76 +119,14 @@ def _score_answer(outcome: QuestionOutcome, question: EvalQuestion, answer: Answ
         )
 
 
-_RECORDED_ANSWER_FIELDS = (
-    "refused",
-    "refusal_reason",
-    "standalone_question",
-    "model",
-    "prompt_hashes",
-    "unsupported_sentences",
-    "relevance",
-    "warnings",
-)
-
-
-def _answer_fields(answer: Answer, evidence: Sequence[str]) -> dict[str, Any]:
-    """The answer as ``answer_to_dict`` writes it, under the run record's names, with whether
-    each cited passage holds an evidence span (the retrieved passages are recorded apart)."""
-    data = answer_to_dict(answer)
-    citations = [
-        {
-            **citation,
-            "has_evidence": bool(evidence) and passage_has_evidence(citation["passage"], evidence),
-        }
-        for citation in data["citations"]
-    ]
-    return {
-        "answer": data["text"],
-        "answer_language": data["language"],
-        **{name: data[name] for name in _RECORDED_ANSWER_FIELDS},
-        "raw_text": answer.raw_text,
-        "prompt_passages": [
-            {
-                "number": p.number,
-                "chunk_id": p.chunk_id,
-                "has_evidence": bool(evidence) and passage_has_evidence(p.text, evidence),
-            }
-            for p in answer.prompt_passages
-        ],
-        "citations": citations,
-    }
-
-
-def evaluate_question(
-    question: EvalQuestion, target: Any, doc_lang: str, retrieval_only: bool
+def _finish_record(
+    record: dict[str, Any],
+    outcome: QuestionOutcome,
+    question: EvalQuestion,
+    passages: Sequence[Passage],
 ) -> dict[str, Any]:
-    """Run one question and return its results record (errors are recorded, not raised)."""
-    record = _question_record(question, doc_lang)
-    outcome = _base_outcome(question, doc_lang, retrieval_only)
-    passages: list[Passage] = []
-    try:
-        if retrieval_only:
-            query = retrieval_query(question)
-            start = time.perf_counter()
-            passages = list(target.search(query, top_k=RETRIEVAL_TOP_K))
-            outcome.timings = {"retrieve": time.perf_counter() - start}
-            record["query"] = query
-        else:
-            history = [Turn(t.question, t.answer) for t in question.history]
-            start = time.perf_counter()
-            answer = target.ask(question.question, history=history)
-            wall = time.perf_counter() - start
-            passages = list(answer.passages)
-            outcome.timings = {k: float(v) for k, v in answer.timings.items()}
-            outcome.timings.setdefault("total", wall)
-            _score_answer(outcome, question, answer)
-            record.update(_answer_fields(answer, question.evidence))
-        _score_retrieval(outcome, question, passages)
-    except Exception as exc:  # one broken question must not lose the whole run
-        logger.exception("question %s failed", question.id)
-        outcome.error = f"{type(exc).__name__}: {exc}"
     record["retrieved"] = [
-        _passage_record(rank, p, question.evidence) for rank, p in enumerate(passages, start=1)
+        passage_record(rank, p, question.evidence) for rank, p in enumerate(passages, start=1)
     ]
     record["timings"] = outcome.timings
     record["outcome"] = outcome.to_dict()
@@ -237,7 +136,67 @@ def evaluate_question(
     return record
 
 
-def _doc_lang(question: EvalQuestion, doc_langs: dict[str, str]) -> str:
+def ask_and_record(
+    question: EvalQuestion,
+    target: Any,
+    doc_lang: str,
+    *,
+    history: Sequence[Turn] | None = None,
+    doc_ids: Sequence[str] | None = None,
+) -> tuple[dict[str, Any], Answer | None]:
+    """Ask one question through the full pipeline; its record and the answer (``None`` after an
+    error, which is recorded, not raised).
+
+    ``history`` replaces the question's own history turns (a conversation sends what the app
+    would keep); ``doc_ids`` restricts the documents searched (the generated sets).
+    """
+    record = question_record(question, doc_lang)
+    outcome = base_outcome(question, doc_lang, retrieval_only=False)
+    if history is None:
+        history = [Turn(t.question, t.answer) for t in question.history]
+    filters: dict[str, Any] = {} if doc_ids is None else {"doc_ids": list(doc_ids)}
+    answer: Answer | None = None
+    passages: list[Passage] = []
+    try:
+        start = time.perf_counter()
+        answer = target.ask(question.question, history=list(history), **filters)
+        wall = time.perf_counter() - start
+        passages = list(answer.passages)
+        outcome.timings = {k: float(v) for k, v in answer.timings.items()}
+        outcome.timings.setdefault("total", wall)
+        _score_answer(outcome, question, answer)
+        record.update(answer_fields(answer, question.evidence))
+        _score_retrieval(outcome, question, passages)
+    except Exception as exc:  # one broken question must not lose the whole run
+        logger.exception("question %s failed", question.id)
+        outcome.error = f"{type(exc).__name__}: {exc}"
+        answer = None
+    return _finish_record(record, outcome, question, passages), answer
+
+
+def evaluate_question(
+    question: EvalQuestion, target: Any, doc_lang: str, retrieval_only: bool
+) -> dict[str, Any]:
+    """Run one question and return its results record (errors are recorded, not raised)."""
+    if not retrieval_only:
+        return ask_and_record(question, target, doc_lang)[0]
+    record = question_record(question, doc_lang)
+    outcome = base_outcome(question, doc_lang, retrieval_only=True)
+    passages: list[Passage] = []
+    try:
+        query = retrieval_query(question)
+        start = time.perf_counter()
+        passages = list(target.search(query, top_k=RETRIEVAL_TOP_K))
+        outcome.timings = {"retrieve": time.perf_counter() - start}
+        record["query"] = query
+        _score_retrieval(outcome, question, passages)
+    except Exception as exc:  # one broken question must not lose the whole run
+        logger.exception("question %s failed", question.id)
+        outcome.error = f"{type(exc).__name__}: {exc}"
+    return _finish_record(record, outcome, question, passages)
+
+
+def question_doc_lang(question: EvalQuestion, doc_langs: dict[str, str]) -> str:
     lang = doc_language(question, doc_langs)
     if lang == "unknown" and question.evidence:
         return script_language(" ".join(question.evidence))
@@ -254,17 +213,15 @@ def select_questions(
     wanted = {name.replace("->", "→") for name in only}
     kept = []
     for question in questions:
-        outcome = _base_outcome(question, _doc_lang(question, doc_langs), retrieval_only=True)
+        outcome = base_outcome(
+            question, question_doc_lang(question, doc_langs), retrieval_only=True
+        )
         if question.id in wanted or wanted & {"all", *slice_names(outcome)}:
             kept.append(question)
     return kept
 
 
-def _slug(label: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-") or "run"
-
-
-def _question_set_stamp(
+def question_set_stamp(
     question_set: str | Path | Sequence[EvalQuestion],
 ) -> tuple[list[EvalQuestion], dict[str, Any]]:
     if isinstance(question_set, str | Path):
@@ -288,6 +245,39 @@ def _resolve_target(target: Any, retrieval_only: bool) -> Any:
     return target
 
 
+def prepare_questions(
+    question_set: str | Path | Sequence[EvalQuestion],
+    settings: Settings,
+    *,
+    split: str | None = None,
+    only: Sequence[str] = (),
+    limit: int | None = None,
+) -> tuple[list[EvalQuestion], dict[str, Any], dict[str, str]]:
+    """The questions a run asks (one half, the ``only`` slices, the first ``limit``), the set's
+    stamp and the corpus files' languages."""
+    questions, set_stamp = question_set_stamp(question_set)
+    set_stamp["n_questions"] = len(questions)
+    set_stamp["split"] = split
+    if split is not None:
+        if not isinstance(question_set, str | Path):
+            raise ValueError("a split needs the question set's path (its split file is beside it)")
+        questions = select_split(questions, load_split(split_path(question_set), questions), split)
+    doc_langs = CorpusFiles.scan(settings.paths.corpus_dir).langs
+    if only:
+        questions = select_questions(questions, doc_langs, only)
+    if limit is not None:
+        questions = questions[:limit]
+    set_stamp.update({"limit": limit, "only": list(only), "n_run": len(questions)})
+    return questions, set_stamp, doc_langs
+
+
+def warn_if_not_reproducible(settings: Settings) -> None:
+    if settings.llm.temperature != 0:
+        logger.warning(
+            "temperature is %s: answers will not be reproducible", settings.llm.temperature
+        )
+
+
 def run_eval(
     question_set: str | Path | Sequence[EvalQuestion],
     assistant_or_retriever: Any,
@@ -309,30 +299,16 @@ def run_eval(
     "tag:list"...) or with any of the named ids; ``limit`` then keeps the first N. ``split``
     ("tune" or "test") first keeps one half of the set, as fixed in ``<set>_split.json``.
     """
-    questions, set_stamp = _question_set_stamp(question_set)
     code = git_state()  # the code that answers is the code at the start, not after the run
-    set_stamp["n_questions"] = len(questions)
-    set_stamp["split"] = split
-    if split is not None:
-        if not isinstance(question_set, str | Path):
-            raise ValueError("a split needs the question set's path (its split file is beside it)")
-        questions = select_split(questions, load_split(split_path(question_set), questions), split)
-    doc_langs = CorpusFiles.scan(settings.paths.corpus_dir).langs
-    if only:
-        questions = select_questions(questions, doc_langs, only)
-    if limit is not None:
-        questions = questions[:limit]
+    questions, set_stamp, doc_langs = prepare_questions(
+        question_set, settings, split=split, only=only, limit=limit
+    )
     target = _resolve_target(assistant_or_retriever, retrieval_only)
-    if not retrieval_only and settings.llm.temperature != 0:
-        logger.warning(
-            "temperature is %s: answers will not be reproducible", settings.llm.temperature
-        )
-
-    started = datetime.now(UTC)
+    if not retrieval_only:
+        warn_if_not_reproducible(settings)
     mode = "retrieval" if retrieval_only else "full"
     label = label or (f"{mode}-{split}" if split else mode)
-    name = f"{started.astimezone().strftime('%Y%m%d-%H%M%S')}_{_slug(label)}"
-    run_dir = new_run_dir(out_dir or settings.paths.runs_dir, name)
+    run_dir, started = open_run(settings, out_dir, label)
 
     if retrieval_only and questions:
         target.search(questions[0].question, top_k=RETRIEVAL_TOP_K)  # warm-up, not timed
@@ -342,43 +318,23 @@ def run_eval(
     with (run_dir / RESULTS_FILE).open("w", encoding="utf-8") as out:
         for question in tqdm(questions, desc=f"eval {mode}", unit="q", disable=not progress):
             record = evaluate_question(
-                question, target, _doc_lang(question, doc_langs), retrieval_only
+                question, target, question_doc_lang(question, doc_langs), retrieval_only
             )
             records.append(record)
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
     wall = time.perf_counter() - clock
-
-    answer_prompt_hashes: dict[str, str] = {}
-    for record in records:
-        answer_prompt_hashes.update(record.get("prompt_hashes") or {})
-    outcomes = [QuestionOutcome.from_dict(r["outcome"]) for r in records]
-    slices = summarize_slices(outcomes)
-    summary: dict[str, Any] = {
-        "label": label,
-        "mode": mode,
-        "run_dir": str(run_dir),
-        "started_at": started.isoformat(),
-        "finished_at": datetime.now(UTC).isoformat(),
-        "wall_time_s": round(wall, 3),
-        "question_set": {**set_stamp, "limit": limit, "only": list(only), "n_run": len(questions)},
-        "git": code,
-        "pipeline": describe_pipeline(target),
-        "prompt_hashes": {
-            "answers": answer_prompt_hashes,
-            "files": prompt_file_hashes(settings.paths.prompts_dir),
-        },
-        "settings": settings_dump(settings),
-        "metrics": slices["all"],
-        "slices": slices,
-        "error_budget": error_budget(outcomes),
-    }
-    if summary["pipeline"]["model"] is None and records and not retrieval_only:
-        summary["pipeline"]["model"] = next(
-            (r.get("model") for r in records if r.get("model")), None
-        )
-    (run_dir / SUMMARY_FILE).write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+    summary = write_summary(
+        run_dir,
+        records,
+        label=label,
+        mode=mode,
+        started=started,
+        wall=wall,
+        set_stamp=set_stamp,
+        code=code,
+        target=target,
+        settings=settings,
     )
     logger.info("evaluated %d questions in %.1f s -> %s", len(records), wall, run_dir)
     return RunResult(run_dir=run_dir, summary=summary, records=records)
