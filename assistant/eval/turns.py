@@ -91,11 +91,11 @@ def conversation_section(
             cell["rate"] = _rate(cell["right"], cell["n"])
     budget: dict[str, dict[str, int]] = {}
     for kind in KINDS:
-        if by_kind[kind]:
-            budget[kind] = budget_row(by_kind[kind])
         alone = [r["alone"] for r in by_kind[kind] if "alone" in r]
-        if alone:
-            budget[f"{kind} alone"] = budget_row(alone)
+        for name, group in ((kind, by_kind[kind]), (f"{kind} alone", alone)):
+            row = budget_row(group)
+            if any(row.values()):  # only kinds with answerable turns have a budget
+                budget[name] = row
     all_right: dict[str, bool] = {}
     for record in records:
         conversation = record["conversation"]
