@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from tqdm import tqdm
 
 from assistant.answer.types import Answer, Turn
+from assistant.answer.understanding import understand
 from assistant.config import Settings
 from assistant.eval.budget import loss_stage
 from assistant.eval.dataset import (
@@ -66,11 +67,11 @@ class RunResult:
 
 
 def retrieval_query(question: EvalQuestion) -> str:
-    """The query a retrieval-only run searches: a follow-up is joined to the previous question,
-    a simple stand-in for the answering pipeline's question condenser."""
-    if not question.history:
-        return question.question
-    return f"{question.history[-1].question} {question.question}"
+    """The query a retrieval-only run searches: what the answering pipeline would search
+    (``answer.understanding``: a follow-up resolved against its history, a standalone question
+    as it is)."""
+    history = [Turn(t.question, t.answer) for t in question.history]
+    return understand(question.question, history).query
 
 
 def base_outcome(question: EvalQuestion, doc_lang: str, retrieval_only: bool) -> QuestionOutcome:
