@@ -43,11 +43,9 @@ def _set_file(tmp_path: Path, questions: list[EvalQuestion]) -> Path:
     return path
 
 
-def test_followup_query_joins_the_previous_question(questions: list[EvalQuestion]) -> None:
+def test_followup_query_is_searched_as_the_pipeline_would(questions: list[EvalQuestion]) -> None:
     followup = questions[2]
-    assert retrieval_query(followup) == (
-        "What does the US say about the 2030 Agenda? How much did they pledge?"
-    )
+    assert retrieval_query(followup) == "How much did they pledge? US 2030 Agenda"
     assert retrieval_query(questions[0]) == questions[0].question
 
 
