@@ -192,12 +192,11 @@ class AnswerSettings(BaseModel):
     # `select_candidates` (at most 9) are shown to the model, which chooses one or none.
     candidate_passages: int = 6
     select_candidates: int = 6
-    # A typed part the chosen sentence holds no figure for takes the next sentence the model
-    # gave at least this probability that does (compose.py).
-    second_sentence_min_probability: float = 0.15
-    # Precision the calibrated confidence threshold keeps on the tune half (`assistant
-    # calibrate`); the fitted model and threshold are read from paths.calibration_file.
-    confidence_target_precision: float = 0.9
+    # What a wrong answer costs against a right one when `assistant calibrate` chooses the
+    # confidence threshold (a declined question costs nothing): users act on what is shown,
+    # so a wrong figure is worse than "the documents do not say". The fitted model and its
+    # threshold are read from paths.calibration_file.
+    wrong_answer_cost: float = 2.0
     glossary_hints: bool = True  # translations of Chinese sentences get the glossary's names
     support_min_overlap: float = 0.5  # citation check: share of content words in the passage
     support_min_cosine: float = 0.4  # ... across languages: embedding cosine with a sentence

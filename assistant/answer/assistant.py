@@ -21,7 +21,7 @@ from typing import Protocol
 
 from assistant.answer.candidates import Candidate, RankWeights, candidate_sentences
 from assistant.answer.compose import Composer, Composition, chosen_sentences
-from assistant.answer.confidence import FEATURES, ChoiceSignals, ConfidenceModel
+from assistant.answer.confidence import ConfidenceModel, Judgment, uncalibrated_judgment
 from assistant.answer.evidence import SentenceVectors
 from assistant.answer.language import answer_language, in_question_script
 from assistant.answer.prompts import PromptLibrary, record
@@ -47,6 +47,7 @@ from assistant.text.question import QuestionAnalysis, analyse_question
 logger = logging.getLogger(__name__)
 
 _EVIDENCE_SHOWN = 3  # candidate sentences streamed before the model has chosen
+_UNCALIBRATED_SECOND = 0.3  # before calibration: a second sentence's model probability
 
 
 class EmptyQuestionError(ValueError):
@@ -167,13 +168,15 @@ class Assistant:
         with _timed(answer, "select"):
             selection = self.choose(understood.question, candidates, lang)
         record(answer.prompt_hashes, *selection.prompts)
-        accepted = self._judge(selection, answer)
-        if not accepted:
+        judgment = self._judge(selection, answer)
+        if not judgment.accepted or judgment.index is None:
             closest = candidates[0] if candidates else None
             yield from self._declined(answer, "not_confident", closest, started)
             return
 
-        chosen = chosen_sentences(selection, analysis, a.second_sentence_min_probability)
+        probabilities = judgment.probabilities or selection.probabilities[1:]
+        threshold = self.confidence.threshold if self.confidence else _UNCALIBRATED_SECOND
+        chosen = chosen_sentences(candidates, probabilities, judgment.index, analysis, threshold)
         composition = Composition()
         for item in self.composer.stream(chosen, analysis, lang):
             if isinstance(item, Composition):
@@ -228,36 +231,36 @@ class Assistant:
         rest = [p for p in passages if p.chunk_id not in understood.carried_chunk_ids]
         return [*carried, *rest][:top_k]
 
-    def _judge(self, selection: Selection, answer: Answer) -> bool:
-        """Whether the choice is confident enough to answer from (and record why)."""
-        signals = ChoiceSignals.of(selection)
-        chosen = selection.chosen
-        confidence = self.confidence.confidence(signals) if self.confidence else None
-        accepted = chosen is not None and (
-            self.confidence is None or self.confidence.accepts(signals)
-        )
-        answer.confidence = confidence
+    def _judge(self, selection: Selection, answer: Answer) -> Judgment:
+        """The calibrated judgment on the model's choice (and a record of it on the answer)."""
+        if self.confidence is None:
+            judgment = uncalibrated_judgment(selection)
+        else:
+            judgment = self.confidence.judge(selection)
+        answer.confidence = judgment.confidence
         answer.selection = {
             "candidates": [
                 {"chunk_id": c.passage.chunk_id, "sentence": c.sentence, "score": round(c.score, 4)}
                 for c in selection.candidates
             ],
-            "probabilities": [round(p, 4) for p in selection.probabilities],
-            "choice": selection.choice,
-            "signals": {k: round(v, 4) for k, v in zip(FEATURES, signals.vector(), strict=True)},
-            "confidence": None if confidence is None else round(confidence, 4),
+            "model_probabilities": [round(p, 4) for p in selection.probabilities],
+            "model_choice": selection.choice,
+            "calibrated": [round(p, 4) for p in judgment.probabilities],
+            "judged": None if judgment.index is None else judgment.index + 1,
+            "confidence": round(judgment.confidence, 4),
             "threshold": self.confidence.threshold if self.confidence else None,
-            "accepted": accepted,
+            "accepted": judgment.accepted,
         }
         logger.info(
-            "choice %d of %d, p(none) %.2f, confidence %s: %s",
+            "model chose %d of %d (p(none) %.2f); candidate %s at confidence %.2f: %s",
             selection.choice,
             len(selection.candidates),
             selection.p_none,
-            "n/a" if confidence is None else f"{confidence:.2f}",
-            "answering" if accepted else "declining",
+            "-" if judgment.index is None else judgment.index + 1,
+            judgment.confidence,
+            "answering" if judgment.accepted else "declining",
         )
-        return accepted
+        return judgment
 
     def _declined(
         self, answer: Answer, reason: str, closest: Candidate | None, started: float

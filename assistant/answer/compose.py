@@ -10,7 +10,7 @@ its citation:
   listed as the parsers read them, and the original beside it in quotation marks so the reader
   can check;
 * a question part of a typed kind (a date, a count, a meeting) that the first sentence holds no
-  figure for takes the next sentence the model found probable that does.
+  figure for takes the next most probable sentence that does, if it is probable enough too.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 from assistant.answer.candidates import Candidate
 from assistant.answer.prompts import Prompt, PromptLibrary
-from assistant.answer.selection import Selection
 from assistant.answer.translation import (
     sentence_terms,
     stream_translation,
@@ -50,28 +49,26 @@ class Composition:
 
 
 def chosen_sentences(
-    selection: Selection, analysis: QuestionAnalysis, min_extra_probability: float
+    candidates: Sequence[Candidate],
+    probabilities: Sequence[float],
+    first: int,
+    analysis: QuestionAnalysis,
+    min_probability: float,
 ) -> list[Candidate]:
-    """The chosen sentence, and for a typed part it holds no figure of, the most probable other
-    sentence that does (when the model gave it at least ``min_extra_probability``)."""
-    first = selection.chosen
-    if first is None:
-        return []
-    chosen = [first]
-    held = {f.kind for f in extract_figures(first.sentence)}
-    ranked = sorted(
-        range(1, len(selection.probabilities)),
-        key=selection.probabilities.__getitem__,
-        reverse=True,
-    )
+    """The candidate the answer rests on (``first``), and for a typed part it holds no figure
+    of, the most probable other candidate that does, when its probability (aligned with
+    ``candidates``) is at least ``min_probability`` too."""
+    chosen = [candidates[first]]
+    held = {f.kind for f in extract_figures(candidates[first].sentence)}
+    ranked = sorted(range(len(candidates)), key=probabilities.__getitem__, reverse=True)
     for part in analysis.parts:
         kinds = set(part.figure_kinds)
         if not kinds or kinds & held or len(chosen) >= _MAX_EVIDENCE:
             continue
         for option in ranked:
-            if selection.probabilities[option] < min_extra_probability:
+            if probabilities[option] < min_probability:
                 break
-            candidate = selection.candidates[option - 1]
+            candidate = candidates[option]
             found = {f.kind for f in extract_figures(candidate.sentence)}
             if candidate not in chosen and kinds & found:
                 chosen.append(candidate)

@@ -1,14 +1,15 @@
-"""How sure the pipeline is that the chosen sentence answers the question: a calibrated judgment.
+"""Which candidate answers, and how sure: a calibrated judgment on the model's choice.
 
-With greedy sampling a small model almost never says "none of these", and its probabilities
-alone separate answerable from unanswerable questions well in Chinese but poorly in English.
-So the judgment combines several signals of one choice — the model's probability of "none", of
-its choice and the margin over the runner-up, and how well the chosen sentence matches the
-question's words and meaning — in a logistic model fitted on the development set's tune half
-(positives: the chosen sentence holds the gold evidence; negatives: unanswerable questions, the
-same questions asked with their evidence removed, and wrong choices). ``assistant calibrate``
-fits it and writes it to ``evals/calibration.json`` with the threshold that keeps the stated
-precision; a part is answered only above that threshold.
+With greedy sampling a small model almost never says "none of these", prefers the first option
+it is shown, and its probabilities alone separate answerable from unanswerable questions well in
+Chinese but poorly in English. So each candidate sentence gets a calibrated probability that it
+answers the question from several signals — the model's probability of choosing it and of
+"none", and how well the sentence matches the question's words, meaning and asked figure kinds —
+by a logistic model fitted on the development set's tune half (a candidate is right when it
+holds the question's gold evidence; every candidate of an unanswerable question, or of an
+answerable one asked with its evidence removed, is wrong). The answer rests on the most probable
+candidate, and only when its probability clears the threshold that ``assistant calibrate``
+chose for the stated cost of a wrong answer; otherwise the assistant declines.
 """
 
 from __future__ import annotations
@@ -24,33 +25,46 @@ from assistant.answer.calibration import load_calibration
 from assistant.answer.candidates import RankWeights
 from assistant.answer.selection import Selection
 
-FEATURES = ("p_none", "p_chosen", "margin", "match", "cosine")
+FEATURES = ("p_option", "p_none", "match", "cosine", "typed")
 
 
 @dataclass(frozen=True)
-class ChoiceSignals:
-    """The signals of one choice, in ``FEATURES`` order."""
+class CandidateSignals:
+    """The signals of one candidate of one choice, in ``FEATURES`` order."""
 
-    p_none: float
-    p_chosen: float
-    margin: float
-    match: float
-    cosine: float
-
-    @classmethod
-    def of(cls, selection: Selection) -> ChoiceSignals:
-        chosen = selection.chosen
-        runner_up = selection.runner_up()
-        return cls(
-            p_none=selection.p_none,
-            p_chosen=selection.p_chosen,
-            margin=selection.p_chosen - (runner_up[1] if runner_up else 0.0),
-            match=chosen.match if chosen else 0.0,
-            cosine=chosen.cosine if chosen else 0.0,
-        )
+    p_option: float  # the model's probability of choosing this candidate
+    p_none: float  # ... of choosing "none of these"
+    match: float  # the candidate's weighted share of the question's key terms
+    cosine: float  # its embedding cosine with the question
+    typed: float  # the share of the question's typed parts it holds a figure for
 
     def vector(self) -> list[float]:
         return [getattr(self, name) for name in FEATURES]
+
+
+def candidate_signals(selection: Selection) -> list[CandidateSignals]:
+    """One ``CandidateSignals`` per candidate, in the candidates' order."""
+    return [
+        CandidateSignals(
+            p_option=selection.probabilities[i + 1],
+            p_none=selection.p_none,
+            match=c.match,
+            cosine=c.cosine,
+            typed=c.typed,
+        )
+        for i, c in enumerate(selection.candidates)
+    ]
+
+
+@dataclass(frozen=True)
+class Judgment:
+    """The candidate the answer rests on (its index), its calibrated probability, and whether
+    that clears the threshold."""
+
+    index: int | None
+    confidence: float
+    accepted: bool
+    probabilities: tuple[float, ...] = ()  # every candidate's calibrated probability
 
 
 @dataclass
@@ -63,19 +77,25 @@ class ConfidenceModel:
     features: tuple[str, ...] = FEATURES
     fitted: dict[str, object] = field(default_factory=dict)  # how, on what, with what result
 
-    def confidence(self, signals: ChoiceSignals) -> float:
+    def probability(self, signals: CandidateSignals) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, signals.vector(), strict=True))
         return 1.0 / (1.0 + math.exp(-z))
 
-    def accepts(self, signals: ChoiceSignals) -> bool:
-        return self.confidence(signals) >= self.threshold
+    def judge(self, selection: Selection) -> Judgment:
+        """The most probable candidate and whether it is probable enough to answer from."""
+        probabilities = tuple(self.probability(s) for s in candidate_signals(selection))
+        if not probabilities:
+            return Judgment(None, 0.0, False)
+        best = max(range(len(probabilities)), key=probabilities.__getitem__)
+        confidence = probabilities[best]
+        return Judgment(best, confidence, confidence >= self.threshold, probabilities)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> ConfidenceModel:
-        features = tuple(data.get("features", FEATURES))
+        features = tuple(data.get("features", ()))
         if features != FEATURES:
             raise ValueError(
                 f"the confidence model was fitted on {features}, this version uses {FEATURES}: "
@@ -87,6 +107,12 @@ class ConfidenceModel:
             threshold=float(data["threshold"]),
             fitted=dict(data.get("fitted", {})),
         )
+
+
+def uncalibrated_judgment(selection: Selection) -> Judgment:
+    """Before ``assistant calibrate`` has run: the model's own choice, taken as it is."""
+    index = selection.choice - 1 if selection.choice else None
+    return Judgment(index, selection.p_chosen, index is not None)
 
 
 def fit_logistic(
@@ -108,26 +134,6 @@ def fit_logistic(
         if np.abs(step).max() < 1e-8:
             break
     return beta[:-1].tolist(), float(beta[-1])
-
-
-def precision_threshold(
-    scores: Sequence[float], labels: Sequence[bool], min_precision: float
-) -> tuple[float, float, float]:
-    """The lowest threshold whose accepted scores are right at least ``min_precision`` of the
-    time (the most answers at that precision), with its precision and recall."""
-    pairs = sorted(zip(scores, labels, strict=True), reverse=True)
-    positives = sum(labels) or 1
-    best = (max(scores) + 1e-6 if scores else 1.0, 1.0, 0.0)
-    right = 0
-    for count, (score, label) in enumerate(pairs, 1):
-        right += label
-        next_score = pairs[count][0] if count < len(pairs) else None
-        if next_score == score:
-            continue  # a threshold cannot split equal scores
-        precision = right / count
-        if precision >= min_precision:
-            best = (score, precision, right / positives)
-    return best
 
 
 @dataclass(frozen=True)

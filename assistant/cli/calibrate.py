@@ -67,8 +67,7 @@ def fit_selection(container: Container, questions: list) -> dict[str, object]:
     assistant.rank_weights = weights
     doc_ids = [d.doc_id for d in container.index.documents()]
     records = selection_fit.choice_records(assistant, questions, doc_ids)
-    target = container.settings.answer.confidence_target_precision
-    model = selection_fit.fit_confidence(records, target)
+    model = selection_fit.fit_confidence(records, container.settings.answer.wrong_answer_cost)
     return {
         "rank_weights": asdict(weights),
         "confidence": model.to_dict(),

@@ -8,10 +8,10 @@ import pytest
 
 from assistant.answer.candidates import RankWeights, candidate_sentences
 from assistant.answer.confidence import (
-    ChoiceSignals,
+    CandidateSignals,
     ConfidenceModel,
+    candidate_signals,
     fit_logistic,
-    precision_threshold,
 )
 from assistant.answer.selection import select_evidence
 from assistant.models.backends.choice import choice_grammar, option_probabilities
@@ -70,8 +70,9 @@ def test_selection_reads_the_probabilities_of_every_option() -> None:
     assert selection.p_none == pytest.approx(0.1) and selection.p_chosen == pytest.approx(0.7)
     runner_up = selection.runner_up()
     assert runner_up is not None and runner_up[0] is candidates[0]
-    signals = ChoiceSignals.of(selection)
-    assert signals.margin == pytest.approx(0.5)
+    signals = candidate_signals(selection)
+    assert [s.p_option for s in signals][:2] == pytest.approx([0.2, 0.7])
+    assert {s.p_none for s in signals} == {pytest.approx(0.1)}
 
 
 def test_nothing_to_choose_from_is_a_choice_of_none_without_a_model_call() -> None:
@@ -98,22 +99,35 @@ def test_option_probabilities_renormalise_over_the_options_and_ignore_other_toke
     assert choice_grammar("012") == 'root ::= "0" | "1" | "2"'
 
 
-def test_logistic_fit_separates_and_the_threshold_keeps_the_precision() -> None:
+def test_logistic_fit_separates() -> None:
     rows = [[x / 10] for x in range(10)]
     labels = [x >= 5 for x in range(10)]
     weights, bias = fit_logistic(rows, labels, l2=0.01)
     assert weights[0] > 0 and bias < 0
-    scores = [0.1, 0.2, 0.3, 0.6, 0.7, 0.8, 0.9]
-    truth = [False, False, True, False, True, True, True]
-    threshold, precision, recall = precision_threshold(scores, truth, 0.9)
-    assert threshold == 0.7 and precision == 1.0 and recall == 0.75
+
+
+def test_the_judgment_can_overrule_the_models_first_choice_and_decline() -> None:
+    from assistant.answer.prompts import PromptLibrary
+    from assistant.config import PROJECT_ROOT
+
+    passages = [make_passage(ZH_OTHER, 0), make_passage(ZH_330, 1)]
+    candidates = _candidates("委员会在第几次会议上审议该报告？", passages)
+    model = ScriptedModel(choices=[{"0": 0.1, "1": 0.5, "2": 0.4}])
+    library = PromptLibrary(PROJECT_ROOT / "prompts")
+    selection = select_evidence("问题？", candidates, model, library, "zh")
+    by_type = ConfidenceModel([1.0, 0.0, 0.0, 0.0, 6.0], bias=-3.0, threshold=0.5)
+    judgment = by_type.judge(selection)
+    typed = max(range(len(candidates)), key=lambda i: candidates[i].typed)
+    assert judgment.index == typed and judgment.accepted
+    strict = ConfidenceModel([1.0, 0.0, 0.0, 0.0, 6.0], bias=-3.0, threshold=0.99)
+    assert not strict.judge(selection).accepted
 
 
 def test_confidence_model_round_trips_and_refuses_a_stale_feature_list() -> None:
     model = ConfidenceModel([1.0, 2.0, 0.0, 0.5, 0.5], bias=-1.0, threshold=0.6)
     again = ConfidenceModel.from_dict(model.to_dict())
-    signals = ChoiceSignals(0.1, 0.8, 0.5, 0.6, 0.4)
-    assert again.confidence(signals) == pytest.approx(model.confidence(signals))
+    signals = CandidateSignals(0.8, 0.1, 0.6, 0.4, 1.0)
+    assert again.probability(signals) == pytest.approx(model.probability(signals))
     stale = {**model.to_dict(), "features": ["p_none"]}
     with pytest.raises(ValueError, match="assistant calibrate"):
         ConfidenceModel.from_dict(stale)

@@ -190,3 +190,54 @@ def test_question_streams_an_answer_with_a_clickable_highlighted_citation(app_ur
 
     time.sleep(1.5)  # let the selection flash fade before the picture
     browser.save_screenshot(str(SCREENSHOT))
+
+
+def _ask(browser, question: str, turn: int) -> str:
+    """Type ``question``, wait until the ``turn``-th answer (1-based) is final, return its text."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    def css(selector: str) -> list:
+        return browser.find_elements(By.CSS_SELECTOR, selector)
+
+    box = css("#question-input textarea")[0]
+    box.send_keys(question)
+    box.send_keys(Keys.ENTER)
+    deadline = time.monotonic() + ANSWER_TIMEOUT_S
+    while True:
+        bots = css('#chatbot [data-testid="bot"]')
+        last = bots[-1] if len(bots) >= turn else None
+        if last is not None and (
+            last.find_elements(By.CSS_SELECTOR, ".cite-link")
+            or last.find_elements(By.CSS_SELECTOR, ".refused-badge")
+        ):
+            time.sleep(1)
+            return css('#chatbot [data-testid="bot"]')[-1].text
+        assert time.monotonic() < deadline, f"no answer to {question!r} within the time limit"
+        time.sleep(0.2)
+
+
+def test_a_follow_up_is_understood_and_an_unrelated_question_stays_on_its_own_topic(
+    app_url, browser
+):
+    """One conversation: a question, a follow-up that needs it, then an unrelated question
+    whose answer must cite only its own topic's document (not the previous turns')."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def css(selector: str) -> list:
+        return browser.find_elements(By.CSS_SELECTOR, selector)
+
+    browser.get(app_url)
+    WebDriverWait(browser, 60).until(lambda d: css("#question-input textarea"))
+    _ask(browser, QUESTION, 1)
+    follow_up = _ask(browser, "那次会议是哪天举行的？", 2)
+    assert "第330次会议是哪天举行的" in follow_up, f"the reading should be shown: {follow_up!r}"
+    assert "2018年4月19日" in follow_up, follow_up
+
+    unrelated = _ask(browser, "What did Nigeria say about Lake Chad?", 3)
+    assert "Understood as" not in unrelated and "理解为" not in unrelated, unrelated
+    cards = [card.text for card in css("#sources-panel .source-card")]
+    assert cards, f"the unrelated question should be answered with sources: {unrelated!r}"
+    assert all("NGA_73_2018.txt" in text for text in cards), cards
+    assert not any(EXPECTED_FILE in text for text in cards), cards
