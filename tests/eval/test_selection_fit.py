@@ -63,15 +63,14 @@ def test_the_threshold_weighs_a_wrong_answer_by_its_cost() -> None:
     records = [
         _record(True, 0.9, True),
         _record(True, 0.6, True),
-        _record(True, 0.55, False),
-        _record(False, 0.5, False, "evidence_removed"),
+        _record(False, 0.65, False, "evidence_removed"),
         _record(False, 0.2, False),
     ]
     outcomes = [(r.signals[0].p_option, r.answers[0]) for r in records]
     cheap, _ = best_threshold(records, outcomes, cost=0.1)
     dear, _ = best_threshold(records, outcomes, cost=5.0)
-    assert cheap == pytest.approx(0.55)  # answering the doubtful answerable one is worth it
-    assert dear == pytest.approx(0.6)
+    assert cheap == pytest.approx(0.6)  # one wrong answer is worth a second right one
+    assert dear == pytest.approx(0.9)  # it is not
 
 
 def test_the_fitted_model_separates_and_records_its_rates() -> None:

@@ -68,6 +68,21 @@ def test_questions_are_routed_to_the_language_they_are_about(corpus_index, quest
     assert [p.lang for p in passages] == [lang] * 5
 
 
+def test_a_chinese_question_reaches_an_english_statement_through_the_dictionary(corpus_index):
+    """CC-CEDICT's own direction (zh → en): the dictionary side alone ranks the Lake Chad passage
+    first among the English ones, and the passage search returns keeps that BM25 score, the
+    lexical evidence an answer reads beside the fused score."""
+    question = "乍得说乍得湖的面积缩小到了多少？"
+    side = corpus_index.retriever.prepare(question).keywords["dictionary"]
+    assert side.lang == "en" and {"lake", "chad", "area"} <= set(side.terms)
+    lexical = corpus_index.index.lexical
+    scores = lexical.score_groups(side.groups)
+    (best, score), *_ = lexical.top(scores, 1, ["en"])
+    assert "25,000 square kilometres" in corpus_index.index.chunks([best])[best].text
+    top = corpus_index.retriever.search(question, 3)[0]
+    assert top.chunk_id == best and top.lexical_score >= score > 0
+
+
 def test_passages_keep_raw_scores_and_labels(corpus_index):
     passages = corpus_index.retriever.search("联合国全球反恐战略", 5)
     assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
