@@ -99,6 +99,8 @@ def test_full_pipeline_with_the_real_model(corpus_index, tmp_path: Path) -> None
     assert summary["pipeline"]["model_sha256"]
     assert summary["settings"]["llm"]["temperature"] == 0.0
     metrics = summary["metrics"]
+    # Every English answer of the run: no CJK character outside a quotation of the source.
+    assert not metrics["en_answers_with_cjk"], summary.get("english_cjk")
     for name in ("refusal_recall", "language_accuracy"):
         assert 0.0 <= metrics[name] <= 1.0, name
     totals = [r["timings"]["total"] for r in records]
