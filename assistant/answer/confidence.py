@@ -14,6 +14,7 @@ chose for the stated cost of a wrong answer; otherwise the assistant declines.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,6 +25,8 @@ import numpy as np
 from assistant.answer.calibration import load_calibration
 from assistant.answer.candidates import RankWeights
 from assistant.answer.selection import Selection
+
+logger = logging.getLogger(__name__)
 
 FEATURES = ("p_option", "p_none", "match", "cosine", "typed")
 
@@ -148,7 +151,10 @@ class SelectionCalibration:
         recorded = (load_calibration(calibration_file) or {}).get("selection") or {}
         ranker = recorded.get("rank_weights")
         confidence = recorded.get("confidence")
-        return cls(
-            RankWeights(**ranker) if ranker else None,
-            ConfidenceModel.from_dict(confidence) if confidence else None,
-        )
+        model = None
+        if confidence:
+            try:
+                model = ConfidenceModel.from_dict(confidence)
+            except ValueError as exc:  # fitted by another version: as good as none
+                logger.warning("%s: %s", calibration_file, exc)
+        return cls(RankWeights(**ranker) if ranker else None, model)
