@@ -75,6 +75,9 @@ def build_retriever(settings: Settings, index: HybridIndex) -> Retriever:
                 index.tokens,
                 lambda terms: index.lexical.document_frequencies(terms),
                 per_term=r.dictionary_terms_per_token,
+                sense_similarity=lambda word, terms: index.terms.similarities(
+                    word, terms, index.query_embedder
+                ),
             )
         )
     sources: list[CandidateSource] = [

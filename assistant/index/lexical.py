@@ -127,13 +127,20 @@ class LexicalIndex:
         """Every chunk's score for a grouped query: the sum over groups of ``weight`` times the
         BM25 score of the group's best alternative; ``None`` when nothing can be scored.
 
-        Groups of one token with weight 1 are scored together in one call, which is plain BM25
-        over those tokens (a repeated token counts again, as in a plain query).
+        An alternative of several words ("maternity leave") scores as the sum of its words, as
+        a plain query of them would: one translation whose words all count. Groups of one
+        alternative with weight 1 are scored together in one call, which is plain BM25 over
+        their words (a repeated token counts again, as in a plain query).
         """
         state = self._state
         if state.bm25 is None or not groups:
             return None
-        plain = [g.alternatives[0] for g in groups if len(g.alternatives) == 1 and g.weight == 1]
+        plain = [
+            word
+            for g in groups
+            if len(g.alternatives) == 1 and g.weight == 1
+            for word in g.alternatives[0].split()
+        ]
         total = np.zeros(len(state.ids), dtype=np.float64)
         if plain:
             total += self._bm25(state, plain)
@@ -142,7 +149,7 @@ class LexicalIndex:
                 continue
             best = np.zeros(len(state.ids), dtype=np.float64)
             for term in group.alternatives:
-                np.maximum(best, self._bm25(state, [term]), out=best)
+                np.maximum(best, self._bm25(state, term.split()), out=best)
             total += group.weight * best
         return total
 

@@ -4,13 +4,15 @@ Expanders (``expanders``) add sides to a ``Query``; candidate sources (``sources
 fuser (``fusion``) routes each side to the passage language its terms are in. A keyword query is
 a list of ``TermGroup``s: one source term's alternatives (its dictionary translations, say) are
 one group, scored by its best-matching alternative, so a word with ten glosses counts once, not
-ten times, against a word with one.
+ten times, against a word with one. An alternative may be a phrase of space-separated words
+("maternity leave"), which scores as its words together.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
 
 def other_language(lang: str) -> str:
     return "en" if lang == "zh" else "zh"
@@ -39,7 +41,11 @@ class KeywordQuery:
 
     @property
     def terms(self) -> list[str]:
-        return list(dict.fromkeys(t for g in self.groups for t in g.alternatives))
+        """The side's words, a phrase alternative ("maternity leave") word by word: callers
+        match them against a passage's tokens."""
+        return list(
+            dict.fromkeys(w for g in self.groups for t in g.alternatives for w in t.split())
+        )
 
 
 @dataclass
@@ -57,7 +63,10 @@ class Query:
         question's own tokens or already in the side are dropped, and so is a group left empty:
         a number or a symbol needs no translation, and a term counts once per side."""
         current = self.keywords.get(name)
-        seen = set(self.tokens) | set(current.terms if current else ())
+        seen = set(self.tokens)
+        if current is not None:
+            seen.update(current.terms)
+            seen.update(t for g in current.groups for t in g.alternatives)
         kept = list(current.groups) if current else []
         for group in groups:
             fresh = tuple(t for t in dict.fromkeys(group.alternatives) if t not in seen)

@@ -49,9 +49,10 @@ class TermBridge:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        # (terms, vectors) by language, replaced as one pair so that a translation running
-        # during a rebuild never pairs one build's terms with another's vectors.
-        self._lexicon: dict[str, tuple[list[str], np.ndarray]] = {}
+        # (terms, vectors, rows) by language, replaced as one so that a translation running
+        # during a rebuild never pairs one build's terms with another's vectors; rows give
+        # and each term's row in its matrix.
+        self._lexicon: dict[str, tuple[list[str], np.ndarray, dict[str, int]]] = {}
         self._token_vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         self._load()
@@ -65,7 +66,13 @@ class TermBridge:
         self._set(terms["zh"], terms["en"], vectors)
 
     def _set(self, zh: list[str], en: list[str], vectors: np.ndarray) -> None:
-        self._lexicon = {"zh": (zh, vectors[: len(zh)]), "en": (en, vectors[len(zh) :])}
+        self._lexicon = {
+            lang: (terms, matrix, {term: row for row, term in enumerate(terms)})
+            for lang, terms, matrix in (
+                ("zh", zh, vectors[: len(zh)]),
+                ("en", en, vectors[len(zh) :]),
+            )
+        }
 
     def build(self, vocabulary: Iterable[str], embedder: Embedder) -> None:
         """Embed every translatable term of ``vocabulary`` (the embedder should be cached)."""
@@ -99,7 +106,7 @@ class TermBridge:
         out: list[str] = []
         for source, target in (("zh", "en"), ("en", "zh")):
             group = [t for t in wanted if term_language(t) == source]
-            terms, matrix = lexicon.get(target, ([], None))
+            terms, matrix, _ = lexicon.get(target, ([], None, {}))
             if not group or matrix is None or not len(matrix):
                 continue
             with single_threaded():  # one product per language pair; see assistant.index.blas
@@ -110,6 +117,23 @@ class TermBridge:
                 ranked = sorted(columns, key=lambda c, r=row: -sims[r, c])
                 out.extend(terms[c] for c in ranked if sims[row, c] >= min_similarity)
         return out
+
+    def similarities(
+        self, token: str, terms: Iterable[str], embedder: Embedder
+    ) -> dict[str, float]:
+        """Cosine of ``token`` with each of ``terms`` that the corpus vocabulary holds (terms
+        of the other language, say: which of a word's dictionary senses the embedder puts
+        nearest to it). The token is embedded (cached); the terms' vectors are the index's."""
+        lexicon = self._lexicon
+        wanted: list[tuple[str, np.ndarray, int]] = []
+        for term in dict.fromkeys(terms):
+            _, matrix, rows = lexicon.get(term_language(term) or "", ([], None, {}))
+            if term in rows:
+                wanted.append((term, matrix, rows[term]))
+        if not wanted:
+            return {}
+        vector = self._embed_tokens([token], embedder)[0]
+        return {term: float(matrix[row] @ vector) for term, matrix, row in wanted}
 
     def _embed_tokens(self, tokens: list[str], embedder: Embedder) -> list[np.ndarray]:
         with self._lock:
@@ -124,4 +148,4 @@ class TermBridge:
             return [self._token_vectors[t] for t in tokens]
 
     def __len__(self) -> int:
-        return sum(len(terms) for terms, _ in self._lexicon.values())
+        return sum(len(terms) for terms, _, _ in self._lexicon.values())
