@@ -122,14 +122,26 @@ def check_generation(settings: Settings) -> CheckResult:
         text = "".join(
             model.stream([ChatMessage("user", "Say OK.")], GenerationParams(max_tokens=1))
         )
+        # Answers rest on a constrained choice with its probabilities (answer/selection.py).
+        choice = getattr(model, "choose", None)
+        probabilities = choice([ChatMessage("user", "Pick 1 or 2.")], "12") if choice else {}
     finally:
         if isinstance(model, EngineChatModel):
             model.supervisor.stop()
     seconds = time.perf_counter() - started
     if not text.strip():
         return CheckResult("generation", False, "the model returned no token")
+    if abs(sum(probabilities.values()) - 1.0) > 1e-3:
+        return CheckResult(
+            "generation",
+            False,
+            f"{model.name} gave no probabilities for a constrained choice",
+            "use the engine backend, or an OpenAI-compatible server that returns logprobs",
+        )
     return CheckResult(
-        "generation", True, f"{model.name}: one token in {seconds:.1f}s (engine start included)"
+        "generation",
+        True,
+        f"{model.name}: one token and one choice in {seconds:.1f}s (engine start included)",
     )
 
 

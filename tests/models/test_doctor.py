@@ -51,4 +51,4 @@ def test_the_small_model_generates_one_token_in_a_child_process(tmp_path) -> Non
         pytest.skip("run `assistant models pull small`")
     results = {r.name: r for r in run_checks(_settings(tmp_path, model=str(SMALL_MODEL)))}
     assert results["generation"].ok, results["generation"].detail
-    assert "one token in" in results["generation"].detail
+    assert "one token and one choice in" in results["generation"].detail
