@@ -5,8 +5,8 @@ its citation:
 
 * a sentence in the answer's language is the answer, verbatim, with its ``[n]``;
 * a sentence in the other language is shown translated (``translation.py``: the model writes
-  the translation with the sentence's figures and glossary names given; an English translation
-  cannot contain a CJK character), the figures of the asked kinds that the translation lost
+  the translation with the sentence's figures, glossary names and term renderings given; an
+  English translation cannot contain a CJK character), the figures of the asked kinds that the translation lost
   listed as the parsers read them, and the original beside it in quotation marks so the reader
   can check;
 * a question part of a typed kind (a date, a count, a meeting) that the first sentence holds no
@@ -30,6 +30,7 @@ from assistant.models.backends.base import ChatModel
 from assistant.text.cjk import has_han
 from assistant.text.figures import Figure, extract_figures, render
 from assistant.text.question import QuestionAnalysis
+from assistant.text.term_rendering import TermRenderer
 
 _MAX_FIGURES = 4  # figures of the asked kinds given for one sentence
 _MAX_EVIDENCE = 2  # sentences one answer rests on
@@ -101,12 +102,18 @@ class Composer:
     """Writes answers from chosen sentences; the model only translates."""
 
     def __init__(
-        self, model: ChatModel, prompts: PromptLibrary, glossary: Glossary | None, seed: int
+        self,
+        model: ChatModel,
+        prompts: PromptLibrary,
+        glossary: Glossary | None,
+        seed: int,
+        renderer: TermRenderer | None = None,
     ) -> None:
         self.model = model
         self.prompts = prompts
         self.glossary = glossary
         self.seed = seed
+        self.renderer = renderer
 
     def stream(
         self, chosen: Sequence[Candidate], analysis: QuestionAnalysis, lang: str
@@ -138,7 +145,7 @@ class Composer:
     ) -> Iterator[str]:
         figures = asked_figures(candidate.sentence, analysis)
         renderings = [(f.surface, render(f, lang)) for f in figures]
-        terms = sentence_terms(candidate.sentence, self.glossary, renderings)
+        terms = sentence_terms(candidate.sentence, self.glossary, renderings, self.renderer)
         messages, used = translation_messages(candidate.sentence, lang, terms, self.prompts)
         composition.prompts.extend(used)
         budget = max(
@@ -160,9 +167,14 @@ class Composer:
         if lost:
             label = self.prompts.get("figures_label", lang)
             composition.prompts.append(label)
-            tail += f"\n{label.text}: {'; '.join(lost)} [{number}]"
+            tail += f"\n\n{_labelled(label.text, '; '.join(lost))} [{number}]"
         original = self.prompts.get("original_label", lang)
         composition.prompts.append(original)
-        tail += f"\n{original.text}: “{candidate.sentence}”"
+        tail += f"\n\n{_labelled(original.text, f'“{candidate.sentence}”')}"
         composition.text += tail
         yield tail
+
+
+def _labelled(label: str, text: str) -> str:
+    """"Original: …" in English, "原文：…" in Chinese (the full-width colon needs no space)."""
+    return f"{label} {text}" if label.endswith(":") else f"{label}{text}"

@@ -95,7 +95,7 @@ def test_chinese_answer_over_an_english_sentence_is_translated(make_assistant) -
     answer = assistant.ask("美国向新基金认捐了多少钱？")
     assert answer.language == "zh"
     assert answer.text.startswith("我们于2018年9月向新基金认捐了1200万美元。 [1]")
-    assert "原文: “We pledged 12 million dollars" in answer.text
+    assert "原文：“We pledged 12 million dollars" in answer.text
     assert model.params[0].grammar is None
 
 
