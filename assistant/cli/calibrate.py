@@ -65,8 +65,7 @@ def fit_selection(container: Container, questions: list) -> dict[str, object]:
     rows, labels = selection_fit.rank_rows(assistant, questions)
     weights = selection_fit.fit_rank_weights(rows, labels)
     assistant.rank_weights = weights
-    doc_ids = [d.doc_id for d in container.index.documents()]
-    records = selection_fit.choice_records(assistant, questions, doc_ids)
+    records = selection_fit.choice_records(assistant, questions, container.index.documents())
     model = selection_fit.fit_confidence(records, container.settings.answer.wrong_answer_cost)
     return {
         "rank_weights": asdict(weights),

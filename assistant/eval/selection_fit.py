@@ -39,7 +39,9 @@ from assistant.answer.confidence import (
 )
 from assistant.answer.language import answer_language
 from assistant.eval.dataset import EvalQuestion, contains_evidence
+from assistant.eval.generated import evidence_removed_doc_ids
 from assistant.eval.metrics import missing_facts
+from assistant.index.catalog import DocumentInfo
 from assistant.text.question import analyse_question
 
 logger = logging.getLogger(__name__)
@@ -79,16 +81,6 @@ def answers(question: EvalQuestion, candidate: Candidate) -> bool:
     return same_language and not missing_facts(question.must_include, candidate.sentence)
 
 
-def gold_documents(question: EvalQuestion) -> set[str]:
-    return {question.doc} if isinstance(question.doc, str) else set(question.doc)
-
-
-def without_gold(question: EvalQuestion, doc_ids: Sequence[str]) -> list[str]:
-    """Every indexed document but the question's gold ones (matched by file name)."""
-    gold = gold_documents(question)
-    return [doc for doc in doc_ids if doc.rsplit("/", 1)[-1] not in gold]
-
-
 def rank_rows(
     assistant: Assistant, questions: Sequence[EvalQuestion]
 ) -> tuple[list[list[float]], list[bool]]:
@@ -116,11 +108,15 @@ def fit_rank_weights(rows: list[list[float]], labels: list[bool]) -> RankWeights
 
 
 def choice_records(
-    assistant: Assistant, questions: Sequence[EvalQuestion], doc_ids: Sequence[str]
+    assistant: Assistant, questions: Sequence[EvalQuestion], documents: Sequence[DocumentInfo]
 ) -> list[ChoiceRecord]:
     """Each question asked as it is, and each answerable one again with its evidence removed."""
     asked = [(q, "asked", None) for q in questions]
-    removed = [(q, "evidence_removed", without_gold(q, doc_ids)) for q in questions if q.answerable]
+    removed = [
+        (q, "evidence_removed", evidence_removed_doc_ids(q, documents))
+        for q in questions
+        if q.answerable
+    ]
     records = []
     for question, variant, filter_ids in tqdm([*asked, *removed], desc="choosing", unit="q"):
         passages = assistant.retriever.search(question.question, doc_ids=filter_ids)

@@ -14,7 +14,6 @@ from assistant.eval.selection_fit import (
     fit_confidence,
     records_as_dicts,
     records_from_dicts,
-    without_gold,
 )
 from tests.answer.conftest import make_passage
 
@@ -47,11 +46,6 @@ def test_a_candidate_answers_when_it_holds_the_evidence_or_every_key_fact() -> N
     assert not answers(question, _candidate("委员会在第331次会议上审议了其他报告。"))
     english = _question(lang="en", question="At which meeting?", must_include=["330"])
     assert not answers(english, _candidate("该报告已在第330次会议上审议。"))  # not its language
-
-
-def test_evidence_removal_drops_the_gold_documents_by_file_name() -> None:
-    question = _question(doc=["a.txt", "b.txt"])
-    assert without_gold(question, ["zh/a.txt", "en/b.txt", "zh/c.txt"]) == ["zh/c.txt"]
 
 
 def _record(answerable: bool, p_option: float, right: bool, variant: str = "asked") -> ChoiceRecord:
