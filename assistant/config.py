@@ -198,6 +198,9 @@ class AnswerSettings(BaseModel):
     # threshold are read from paths.calibration_file.
     wrong_answer_cost: float = 2.0
     glossary_hints: bool = True  # translations of Chinese sentences get the glossary's names
+    # ... and English renderings of their other content terms: CC-CEDICT's senses that UN
+    # English uses (assistant/text/term_rendering.py).
+    term_hints: bool = True
     support_min_overlap: float = 0.5  # citation check: share of content words in the passage
     support_min_cosine: float = 0.4  # ... across languages: embedding cosine with a sentence
     support_min_cosine_with_numbers: float = 0.3  # ... lower bar when all figures match

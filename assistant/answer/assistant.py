@@ -43,6 +43,7 @@ from assistant.index.glossary import Glossary
 from assistant.models.backends.base import ChatModel
 from assistant.schema import Passage
 from assistant.text.question import QuestionAnalysis, analyse_question
+from assistant.text.term_rendering import TermRenderer
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,8 @@ class Assistant:
         # flagged to the reader, not hidden: it is the only text the model writes.
         self.checker = SupportChecker(self.vectors, SupportThresholds.from_settings(a))
         glossary = Glossary.load(settings.paths.glossary_file) if a.glossary_hints else None
-        self.composer = Composer(chat_model, prompts, glossary, settings.llm.seed)
+        renderer = TermRenderer(glossary) if a.term_hints else None
+        self.composer = Composer(chat_model, prompts, glossary, settings.llm.seed, renderer)
         if confidence is None:
             logger.warning(
                 "no calibrated confidence model: an answer is given whenever the model chooses "

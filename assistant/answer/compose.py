@@ -6,9 +6,9 @@ its citation:
 * a sentence in the answer's language is the answer, verbatim, with its ``[n]``;
 * a sentence in the other language is shown translated (``translation.py``: the model writes
   the translation with the sentence's figures, glossary names and term renderings given; an
-  English translation cannot contain a CJK character), the figures of the asked kinds that the translation lost
-  listed as the parsers read them, and the original beside it in quotation marks so the reader
-  can check;
+  English translation cannot contain a CJK character), the figures of the asked kinds that
+  the translation lost listed as the parsers read them, and the original beside it in
+  quotation marks so the reader can check;
 * a question part of a typed kind (a date, a count, a meeting) that the first sentence holds no
   figure for takes the next most probable sentence that does, if it is probable enough too.
 """
