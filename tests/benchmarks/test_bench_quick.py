@@ -93,9 +93,25 @@ def test_bench_crosslingual_quick(work_dir):
 def test_bench_answer_quick(work_dir):
     if not _small_model_present():
         pytest.skip("small model missing: run `assistant models pull small`")
-    payload = run_quick("bench_answer", work_dir)
-    summary = payload["results"]["models"][0]["summary"]
+    # HEAD as the baseline: the worktree, the older version's own index and the runner are
+    # exercised without depending on how far back the clone's history goes.
+    payload = run_quick("bench_answer", work_dir, "--baseline", "HEAD")
+    (run,) = payload["results"]["models"]
+    summary = run["summary"]
     assert summary["questions"] == 1 and summary["errors"] == 0
+    assert summary["first_evidence_s"]["n"] + summary["refused"] >= 1
+    (question,) = run["questions"]
+    if "select" in question["timings"]:  # the model was asked to choose
+        assert [c["kind"] for c in question["calls"]][:1] == ["choose"]
+        assert summary["choice"]["calls"] == 1
+    older = run["baseline"]
+    assert older["summary"]["questions"] == 1 and older["summary"]["errors"] == 0
+    assert older["ingest"]["chunks_written"] > 0  # it built its own index
+    assert set(run["vs_baseline"]) >= {"ttft_p50", "total_p50", "first_evidence_p90"}
+    worktrees = subprocess.run(
+        ["git", "-C", str(PROJECT_ROOT), "worktree", "list"], capture_output=True, text=True
+    ).stdout
+    assert str(work_dir) not in worktrees  # removed after the run
 
 
 def test_bench_naive_quick(work_dir):
