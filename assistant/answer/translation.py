@@ -2,8 +2,8 @@
 
 The model is told the sentence's figures as they are written in the target language (rendered by
 the deterministic parsers), the glossary's official names of its terms and, for a Chinese
-sentence, English renderings of its other content terms in the senses UN English uses
-(``assistant.text.term_rendering``: 审议 = consider, 经常预算 = regular budget), so it does not
+sentence, English renderings of its other terms in the senses UN translators use
+(``assistant.text.term_rendering``: 会议 = meeting, 经常预算 = regular budget), so it does not
 render 330 as another number or a term word by word. An English translation is kept free of
 CJK characters at decoding, by a grammar that excludes them: asking the model to write English
 is not enough for a 1.5B model over a Chinese sentence.

@@ -107,13 +107,18 @@ class SenseDictionary(Mapping[str, tuple[Sense, ...]]):
 
     @staticmethod
     def _parse(entries: list[str]) -> tuple[Sense, ...]:
-        found: list[Sense] = []
+        """A phrase given both as a verb and otherwise ("to work", "work") is one sense, not a
+        verb: only a phrase CC-CEDICT gives as nothing but a verb takes the -ing form."""
+        found: dict[str, Sense] = {}
         for entry in entries:
             for definition in re.split(r"[/;]", entry):
                 sense = parse_definition(definition)
-                if sense is not None and all(s.key != sense.key for s in found):
-                    found.append(sense)
-        return tuple(found)
+                if sense is None:
+                    continue
+                seen = found.setdefault(sense.key, sense)
+                if seen.verb and not sense.verb:
+                    found[sense.key] = Sense(seen.key, seen.text, verb=False)
+        return tuple(found.values())
 
 
 def load_senses(path: Path | None = None) -> SenseDictionary:

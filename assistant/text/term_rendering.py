@@ -6,16 +6,19 @@ rendering" pairs it uses them, so the pairs come from sources that know UN usage
 
 1. the glossary's official name (``assistant.index.glossary``: 执行局 → "Executive
    Directorate");
-2. CC-CEDICT's sense of the word that English UN text uses most (``un_ngrams``: 审议 is
-   "deliberate; consider; discuss" in the dictionary and "consider" in UN text), counted over
-   the sense's regular forms and compared across phrase lengths; the dictionary's first sense
-   when UN text has none of them;
-3. for a word CC-CEDICT lacks, its parts' senses composed in the Chinese order, when UN text
+2. the CC-CEDICT sense that UN translators wrote for the word in the UN Parallel Corpus
+   sentence pairs (``aligned_senses``: 会议 is "meeting" there, not "conference");
+3. else the CC-CEDICT sense that English UN text uses most (``un_ngrams``: 审议 is "deliberate;
+   consider; discuss" in the dictionary and "consider" in UN text), counted over the sense's
+   regular forms and compared across phrase lengths; the dictionary's first sense when UN text
+   has none of them;
+4. for a word CC-CEDICT lacks, its parts' senses composed in the Chinese order, when UN text
    has the composition (经常 + 预算 → "regular budget"); nothing when it does not — a guess
-   that English UN text never writes is what the model already does.
+   that English UN text never writes is what the model already does (预算外, whose UN
+   rendering "extrabudgetary" is no composition of 预算 "budget" and 外 "outside", gets none).
 
 ``sentence_renderings`` gives the pairs for a sentence's content terms (jieba words, and two
-neighbouring words that UN English writes as one phrase), the longest first.
+neighbouring words that UN English writes as one phrase, ``term_spans``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from assistant.index.glossary import Glossary
 from assistant.text import term_spans
+from assistant.text.aligned_senses import AlignedSenses, SharedAligned
 from assistant.text.cedict_senses import MAX_SENSE_WORDS, Sense, SharedSenses, sense_forms
 from assistant.text.cjk import HAN_RE
 from assistant.text.inflect import participles, plural, spellings
@@ -36,8 +40,10 @@ Senses = Mapping[str, tuple[Sense, ...]]
 
 _SHARED_SENSES = SharedSenses()
 _SHARED_COUNTS = SharedCounts()
+_SHARED_ALIGNED = SharedAligned()
 
 MIN_COMPOSED = 2  # a composition seen fewer times in UN English is chance, not usage
+MIN_ALIGNED = 2  # a sense in one translated sentence may be there by chance
 _MAX_COMPOUND_CHARS = 3  # longer words are composed from their jieba words, not characters
 _MAX_PARTS = 3
 
@@ -54,10 +60,12 @@ class TermRenderer:
         glossary: Glossary | None = None,
         senses: Callable[[], Senses] = _SHARED_SENSES,
         counts: Callable[[], NgramCounts] = _SHARED_COUNTS,
+        aligned: Callable[[], AlignedSenses] = _SHARED_ALIGNED,
     ) -> None:
         self.glossary = glossary
         self._senses = senses
         self._counts = counts
+        self._aligned = aligned
 
     def render_term(self, chinese: str, *, verbal_noun: bool = False) -> str | None:
         """``chinese`` in English, or ``None`` when no source knows it. ``verbal_noun``: the
@@ -71,16 +79,16 @@ class TermRenderer:
             return named
         senses = self._senses().get(term)
         if senses:
-            return self._best_sense(senses, verbal_noun)
+            return self._best_sense(term, senses, verbal_noun)
         return self._composed(term)
 
     def sentence_renderings(self, sentence: str, limit: int) -> list[tuple[str, str]]:
         """(term as the sentence writes it, its English) for the sentence's glossary names,
-        then its two-word phrases that UN English writes as one, then its other content words,
-        each group the longest first, at most ``limit``. A word inside a term already given is
-        not given again, and a word is given only in a sense UN English uses: the dictionary's
-        first sense, unused, would displace what the model reads from the sentence around it
-        ("general congress" for 全体会议)."""
+        then its two-word phrases that UN English writes as one, then its other terms (nouns:
+        ``term_spans``), each group the longest first, at most ``limit``. A word inside a term
+        already given is not given again, and a word is given only in a sense UN English uses:
+        the dictionary's first sense, unused, would displace what the model reads from the
+        sentence around it ("general congress" for 全体会议)."""
         found = term_spans.tokens(sentence)
         chosen: list[tuple[int, int, str, str]] = []
 
@@ -139,15 +147,29 @@ class TermRenderer:
                 )
         return spans
 
-    def _best_sense(self, senses: Sequence[Sense], verbal_noun: bool) -> str:
-        """The sense whose forms English UN text uses most, each form's count compared with
-        the typical count of phrases as long; the first sense when none is used. A sense that
-        is only function words (处: "in") is no rendering of a content word."""
+    def _best_sense(self, word: str, senses: Sequence[Sense], verbal_noun: bool) -> str:
+        """The sense UN translators wrote for the word most often in the aligned sentence
+        pairs (at least ``MIN_ALIGNED`` times); else the one whose forms English UN text uses
+        most, each form's count compared with the typical count of phrases as long; else the
+        first. A sense that is only function words (处: "in") is no rendering of a content
+        word."""
         counts = self._counts()
         usable = [s for s in senses if not _is_function_words(s.key)] or list(senses)
-        scores = [sum(counts.score(form) for form in sense_forms(s)) for s in usable]
-        best = usable[max(range(len(usable)), key=lambda i: (scores[i], -i))]
-        return self._written(best, verbal_noun)
+        translated = self._translated_as(word, usable)
+        if len(translated) == 1:
+            return self._written(translated[0], verbal_noun)
+
+        def used(index: int) -> tuple[float, int]:
+            return sum(counts.score(form) for form in sense_forms(usable[index])), -index
+
+        return self._written(usable[max(range(len(usable)), key=used)], verbal_noun)
+
+    def _translated_as(self, word: str, senses: Sequence[Sense]) -> Sequence[Sense]:
+        """The one sense UN translators wrote for ``word`` most often in the aligned sentence
+        pairs, if at least ``MIN_ALIGNED`` times (the first of a tie); else all ``senses``."""
+        aligned = self._aligned()
+        best = max(senses, key=lambda sense: aligned.count(word, sense.key))
+        return [best] if aligned.count(word, best.key) >= MIN_ALIGNED else senses
 
     def _written(self, sense: Sense, verbal_noun: bool) -> str:
         """The sense as UN English most often writes it: a noun's singular or plural ("budget",
@@ -178,7 +200,7 @@ class TermRenderer:
         else:
             splits = [[w for w, _ in tagged_words(term)]]
         options = [
-            self._composition([senses[p] for p in parts])
+            self._composition(parts)
             for parts in splits
             if 2 <= len(parts) <= _MAX_PARTS and all(p in senses for p in parts)
         ]
@@ -194,30 +216,36 @@ class TermRenderer:
             return named
         senses = self._senses()
         if joined in senses:
-            rendering = self._best_sense(senses[joined], verbal_noun=False)
+            rendering = self._best_sense(joined, senses[joined], verbal_noun=False)
             return rendering if self._used(rendering) else None
         if first.folded in senses and second.folded in senses:
-            option = self._composition([senses[first.folded], senses[second.folded]])
+            option = self._composition([first.folded, second.folded])
             return option[1] if option is not None else None
         return None
 
-    def _composition(self, parts: Sequence[Sequence[Sense]]) -> tuple[float, str] | None:
-        """The most usual (score, phrase) made of one form of a sense of each part, in order,
-        with no function word, seen at least ``MIN_COMPOSED`` times. Only the first part may
-        be read as a verb (加强 + 合作: "strengthen cooperation"): a verb after it makes
-        chance phrases (供 + 资 as "provide support"). Built left to right, so that only
-        prefixes UN English has are extended; a part in its base form is written as the
-        dictionary writes it ("United Nations system")."""
-        counts = self._counts()
+    def _composition(self, parts: Sequence[str]) -> tuple[float, str] | None:
+        """The most usual (score, phrase) made of one form of a sense of each part (a Chinese
+        word with senses), in order, with no function word, seen at least ``MIN_COMPOSED``
+        times. The head (the last part) is the sense UN translators write for it, if they
+        agree on one (区域: region, so 主要区域 is no "main areas"); the modifiers are what UN
+        English collocates with it (主要责任: "primary responsibility", though 主要 alone is
+        "major"). Only the first part may be read as a verb (加强 + 合作:
+        "strengthen cooperation"): a verb after it makes chance phrases (供 + 资 as "provide
+        support"). Built left to right, so that only prefixes UN English has are extended; a
+        part in its base form is written as the dictionary writes it ("United Nations
+        system")."""
+        counts, senses = self._counts(), self._senses()
         pieces = [
             {
                 form: sense.text if form == sense.key else form
-                for sense in reversed(senses)  # the first sense's spelling wins
+                for sense in reversed(
+                    self._translated_as(part, senses[part]) if part == parts[-1] else senses[part]
+                )
                 if index == 0 or not sense.verb
                 for form in sense_forms(sense)
                 if _is_content_phrase(form)
-            }
-            for index, senses in enumerate(parts)
+            }  # reversed: of two senses with one form, the first sense's spelling wins
+            for index, part in enumerate(parts)
         ]
         prefixes = list(pieces[0].items())
         for options in pieces[1:]:

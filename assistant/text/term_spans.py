@@ -1,7 +1,7 @@
 """The words and two-word noun phrases of a Chinese sentence that are worth rendering as terms.
 
-A translation hint is worth giving for a content word (a noun, verb or adjective of two or more
-characters: 审议, 区域, 经常预算), not for a pronoun, numeral, particle or function word, and
+A translation hint is worth giving for a term (a noun of two or more characters: 区域, 方案,
+员额; a verb used as a noun: 合作), not for a pronoun, numeral, particle or function word, and
 for two neighbouring words that together name one thing (经常 + 预算, a "regular budget").
 Jieba cuts and tags the sentence (``tagged_words``); which pairs to try is decided here by their
 tags and their neighbours, whether UN English writes them as one phrase by the renderer.
@@ -20,18 +20,25 @@ from assistant.text.tokenize import tagged_words
 from assistant.text.variants import to_simplified
 from assistant.text.words import STOPWORDS
 
-# jieba tags (ICTCLAS) of words worth rendering: nouns, verbs, adjectives, abbreviations
-# (安理会), set phrases and distinguishing words (多边); not pronouns, numerals, measure words,
-# adverbs, prepositions, particles, time or direction words, nor the verbs 是 and 有.
-_CONTENT = ("n", "v", "a", "j", "l", "i", "b")
-_NOT_CONTENT = frozenset({"vshi", "vyou", "vg", "ng", "ag", "vd", "ad"})
+# jieba tags (ICTCLAS) of words worth rendering alone: nouns, verbs used as nouns (合作 in
+# 与会员国合作), abbreviations (安理会) and set phrases; not verbs, adjectives, pronouns,
+# numerals, measure words, adverbs, prepositions, particles, time or direction words. A 1.5B
+# model translates the everyday verbs and adjectives well by itself, and given one in its base
+# form ("批准 = ratify") it bends the sentence around it ("2017 November ratified ..."); the
+# names, items and terms are what it renders word by word.
+_CONTENT = ("n", "vn", "j", "l", "i")
+_NOT_CONTENT = frozenset({"ng"})
 # A phrase is a modifier (adjective, noun, distinguishing word, adverb: 经常预算) and a head
 # that is no proper name (a name is not modified: 所有 + 非洲). The head may be tagged a verb:
 # jieba reads 经常预算 as "often budget(s)"; the renderer composes only noun senses after the
 # first word, so the English decides whether it is a noun.
 _MODIFIER = ("n", "a", "b", "d", "j")
+# A single character of these tags is glued to its neighbour: a word (n, v, a ...), a bound
+# morpheme (zg, g), a prefix (h) or a suffix (k); particles, numerals and measure words are not.
+_BOUND = ("n", "v", "a", "j", "b", "z", "g", "h", "k")
 _NAMES = ("nr", "ns", "nt")
 _HEAD = ("n", "j", "v")
+_NOT_HEAD = frozenset({"vshi", "vyou", "ng"})  # 是, 有 and bound noun morphemes
 
 
 @dataclass(frozen=True)
@@ -58,13 +65,14 @@ class Token:
 
     @property
     def is_content(self) -> bool:
+        """A word worth rendering alone (a term, not an everyday verb or adjective)."""
         return self.is_word and self.tag.startswith(_CONTENT) and self.tag not in _NOT_CONTENT
 
     @property
     def is_bound_character(self) -> bool:
-        """One Chinese character of a content tag: a prefix or suffix glued to its neighbour
-        (反, 方, 局), not a particle or a measure word."""
-        return len(self.text) == 1 and is_han(self.text) and self.tag.startswith(_CONTENT)
+        """One Chinese character that is part of a longer name (反 in 反恐怖主义中心, 方 in
+        捐助方), not a particle, numeral or measure word."""
+        return len(self.text) == 1 and is_han(self.text) and self.tag.startswith(_BOUND)
 
 
 def tokens(sentence: str) -> list[Token]:
@@ -119,4 +127,8 @@ def _is_modifier(token: Token) -> bool:
 
 
 def _is_head(token: Token) -> bool:
-    return (token.tag.startswith(_HEAD) and not token.tag.startswith(_NAMES)) or token.tag == "vn"
+    return (
+        token.tag.startswith(_HEAD)
+        and not token.tag.startswith(_NAMES)
+        and token.tag not in _NOT_HEAD
+    )
