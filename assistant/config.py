@@ -193,10 +193,11 @@ class AnswerSettings(BaseModel):
     candidate_passages: int = 6
     select_candidates: int = 6
     # What a wrong answer costs against a right one when `assistant calibrate` chooses the
-    # confidence threshold (a declined question costs nothing): users act on what is shown,
-    # so a wrong figure is worse than "the documents do not say". The fitted model and its
-    # threshold are read from paths.calibration_file.
-    wrong_answer_cost: float = 2.0
+    # confidence threshold (a declined question costs nothing). The labels it is fitted on are
+    # strict (a right answer in other words than the gold span can count as wrong), so 1 here
+    # already weighs a real wrong answer more; 2 declined 58 % of the answerable tune questions
+    # (evals/answer_experiments.md). The fitted model and threshold: paths.calibration_file.
+    wrong_answer_cost: float = 1.0
     glossary_hints: bool = True  # translations of Chinese sentences get the glossary's names
     # ... and English renderings of their other content terms: CC-CEDICT's senses that UN
     # English uses (assistant/text/term_rendering.py).

@@ -5,8 +5,8 @@ the deterministic parsers), the glossary's official names of its terms and, for 
 sentence, English renderings of its other terms in the senses UN translators use
 (``assistant.text.term_rendering``: 会议 = meeting, 经常预算 = regular budget), so it does not
 render 330 as another number or a term word by word. An English translation is kept free of
-CJK characters at decoding, by a grammar that excludes them: asking the model to write English
-is not enough for a 1.5B model over a Chinese sentence.
+CJK characters at decoding (the engine bans the tokens that write them): asking the model to
+write English is not enough for a 1.5B model over a Chinese sentence.
 """
 
 from __future__ import annotations
@@ -21,14 +21,6 @@ from assistant.text.term_rendering import TermRenderer
 
 TRANSLATE_PROMPTS = ("translate_system", "translate", "translate_terms")
 _MAX_TERMS = 8
-
-# Every character but the CJK ideographs, their punctuation and full-width forms, kana and
-# hangul: what an English sentence may hold (a symbol, a name in Latin letters, a figure).
-NO_CJK_GRAMMAR = (
-    r"root ::= [^\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-    r"\uff00-\uffef\n]+"
-)
-
 
 def sentence_terms(
     sentence: str,
@@ -76,6 +68,6 @@ def stream_translation(
         temperature=0.0,
         seed=seed,
         stop=["\n"],
-        grammar=NO_CJK_GRAMMAR if target == "en" else None,
+        ban_cjk=target == "en",
     )
     yield from model.stream(messages, params)

@@ -57,6 +57,16 @@ def measure(container: Container, questions: list) -> tuple[list[Relevance], lis
     return evidence, [q.answerable for q in questions]
 
 
+def refit_selection(recorded: dict, wrong_answer_cost: float) -> dict[str, object]:
+    """The confidence fitted again from the choices a previous run recorded (no model call):
+    for a new ``answer.wrong_answer_cost``."""
+    from assistant.eval import selection_fit
+
+    records = selection_fit.records_from_dicts(recorded["records"])
+    model = selection_fit.fit_confidence(records, wrong_answer_cost)
+    return {**recorded, "confidence": model.to_dict()}
+
+
 def fit_selection(container: Container, questions: list) -> dict[str, object]:
     """Rank weights, then the confidence of the model's choice (``eval.selection_fit``)."""
     from assistant.eval import selection_fit
@@ -100,6 +110,13 @@ def calibrate_command(
             help="Also fit the evidence ranker and the choice confidence (runs the model).",
         ),
     ] = True,
+    refit: Annotated[
+        bool,
+        typer.Option(
+            "--refit",
+            help="Fit the choice confidence again from the recorded choices (no model run).",
+        ),
+    ] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Where to write the result.")] = None,
 ) -> None:
     """Fit the relevance filter and the evidence choice's confidence on one half of a set."""
@@ -114,10 +131,19 @@ def calibrate_command(
     if split not in ("tune", "test", "all"):
         raise typer.BadParameter("choose tune, test or all", param_hint="--split")
     questions = _questions(question_set, split)
+    target = out or settings.paths.calibration_file
+    recorded = (load_calibration(target) or {}).get("selection", {})
+    if refit and not recorded.get("records"):
+        raise typer.BadParameter(
+            f"{target} holds no recorded choices to refit", param_hint="--refit"
+        )
     with Container(settings) as container:
         evidence, answerable = measure(container, questions)
         fingerprint = container.index.fingerprint
-        fitted_selection = fit_selection(container, questions) if selection else {}
+        if refit:
+            fitted_selection = refit_selection(recorded, settings.answer.wrong_answer_cost)
+        else:
+            fitted_selection = fit_selection(container, questions) if selection else {}
     results: dict[str, Calibration] = {
         name: calibrate(
             [e.score(name) for e in evidence],
@@ -136,11 +162,7 @@ def calibrate_command(
         name: {"threshold": r.threshold, "f1": r.f1, "accuracy": r.accuracy}
         for name, r in results.items()
     }
-    target = out or settings.paths.calibration_file
-    if not selection:
-        chosen.selection = (load_calibration(target) or {}).get("selection", {})
-    else:
-        chosen.selection = fitted_selection
+    chosen.selection = fitted_selection if fitted_selection else recorded
     chosen.save(target)
     typer.echo(f"{'signal':<10} {'threshold':>9} {'F1':>6} {'acc':>6} {'prec':>6} {'recall':>6}")
     for name, r in results.items():

@@ -22,6 +22,7 @@ class GenerationParams:
     seed: int = 42
     stop: list[str] = field(default_factory=list)
     grammar: str | None = None  # GBNF the reply must follow (the engine enforces it at decoding)
+    ban_cjk: bool = False  # no CJK character in the reply (an English answer), at decoding
 
 
 class BackendError(RuntimeError):

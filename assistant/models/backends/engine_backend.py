@@ -31,6 +31,7 @@ from assistant.models.backends.base import BackendError, ChatMessage, Generation
 from assistant.models.backends.choice import TOP_LOGPROBS, choice_grammar, option_probabilities
 from assistant.models.backends.control_tokens import defuse_control_tokens
 from assistant.models.engine.supervisor import EngineEndpoint, EngineSupervisor
+from assistant.models.gguf_vocab import cjk_token_ids
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,9 @@ class EngineChatModel:
         }
         if params.grammar:
             body["grammar"] = params.grammar
+        if params.ban_cjk:
+            banned = cjk_token_ids(self.supervisor.config.model_path)
+            body["logit_bias"] = [[token, False] for token in banned]
         endpoint = self.supervisor.endpoint()
         try:
             with httpx.stream(

@@ -13,7 +13,12 @@ import os
 from collections.abc import Iterator
 
 from assistant.models.backends.base import BackendError, ChatMessage, GenerationParams
-from assistant.models.backends.choice import TOP_LOGPROBS, choice_grammar, option_probabilities
+from assistant.models.backends.choice import (
+    NO_CJK_GRAMMAR,
+    TOP_LOGPROBS,
+    choice_grammar,
+    option_probabilities,
+)
 from assistant.models.backends.control_tokens import defuse_control_tokens
 from assistant.text.cjk import is_cjk
 
@@ -61,7 +66,7 @@ class OpenAIChatModel:
                 temperature=params.temperature,
                 seed=params.seed,
                 stop=list(params.stop) or None,
-                extra_body={"grammar": params.grammar} if params.grammar else None,
+                extra_body=_extra_body(params),
             )
             for chunk in response:
                 if chunk.choices and chunk.choices[0].delta.content:
@@ -119,3 +124,10 @@ def estimate_tokens(text: str) -> int:
     """
     cjk = sum(1 for ch in text if is_cjk(ch))
     return cjk + math.ceil((len(text) - cjk) / 3.5)
+
+
+def _extra_body(params: GenerationParams) -> dict[str, str] | None:
+    """llama.cpp's server takes a grammar; a CJK ban is one there (the remote vocabulary, for a
+    logit bias, is not known here)."""
+    grammar = params.grammar or (NO_CJK_GRAMMAR if params.ban_cjk else None)
+    return {"grammar": grammar} if grammar else None
