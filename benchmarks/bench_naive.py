@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 NAME = "naive"
 PIPELINES: tuple[str, ...] = ("ours", "naive")
+NAIVE_MAX_TOKENS = 256  # the reply budget the generating pipeline had (ours now composes)
 QUICK_NAIVE_CHUNK = 128  # tokens; the default 1,024 would make a smoke test's prompt huge
 HIGHER_IS_BETTER = {
     "hit@1": True,
@@ -155,7 +156,7 @@ def main(
     )
     naive_build_s = time.perf_counter() - t0
     params = GenerationParams(
-        max_tokens=settings.answer.max_answer_tokens,
+        max_tokens=NAIVE_MAX_TOKENS,
         temperature=settings.llm.temperature,
         seed=settings.llm.seed,
     )

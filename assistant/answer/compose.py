@@ -176,5 +176,5 @@ class Composer:
 
 
 def _labelled(label: str, text: str) -> str:
-    """"Original: …" in English, "原文：…" in Chinese (the full-width colon needs no space)."""
+    """ "Original: …" in English, "原文：…" in Chinese (the full-width colon needs no space)."""
     return f"{label} {text}" if label.endswith(":") else f"{label}{text}"

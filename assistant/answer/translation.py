@@ -22,6 +22,7 @@ from assistant.text.term_rendering import TermRenderer
 TRANSLATE_PROMPTS = ("translate_system", "translate", "translate_terms")
 _MAX_TERMS = 8
 
+
 def sentence_terms(
     sentence: str,
     glossary: Glossary | None,
