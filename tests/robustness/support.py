@@ -75,6 +75,13 @@ class EchoModel:
         for start in range(0, len(reply), 8):
             yield reply[start : start + 8]
 
+    def choose(self, messages: list[ChatMessage], options: str) -> dict[str, float]:
+        """Chooses the first candidate sentence whenever there is one (recorded as a call)."""
+        self.calls.append(list(messages))
+        first = options[1] if len(options) > 1 else options[0]
+        rest = 0.2 / max(1, len(options) - 1)
+        return {o: 0.8 if o == first else rest for o in options}
+
     def count_tokens(self, text: str) -> int:
         return max(1, len(text) // 3)
 

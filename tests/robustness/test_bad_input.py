@@ -113,6 +113,13 @@ def echo_assistant(small_corpus_index, use_embedder):
     return Assistant(retriever, model, use_embedder, prompts, settings), model
 
 
+_SYSTEM_PROMPTS = {
+    (PROJECT_ROOT / "prompts" / lang / f"{name}.md").read_text(encoding="utf-8").strip("\n")
+    for lang in ("zh", "en")
+    for name in ("select_system", "translate_system")
+}
+
+
 def _baseline_system(model: EchoModel, assistant: Assistant) -> str:
     model.calls.clear()
     assistant.ask("What did Afghanistan say about elections?", language="en")
@@ -124,7 +131,7 @@ def _baseline_system(model: EchoModel, assistant: Assistant) -> str:
 def test_bad_question_gets_a_clear_result(case: QuestionCase, echo_assistant) -> None:
     assistant, model = echo_assistant
     limit = assistant.settings.answer.max_question_chars
-    system_en = _baseline_system(model, assistant)
+    _baseline_system(model, assistant)
     model.calls.clear()
     if case.expect == "empty":
         with pytest.raises(EmptyQuestionError) as caught:
@@ -150,7 +157,7 @@ def test_bad_question_gets_a_clear_result(case: QuestionCase, echo_assistant) ->
         system = call[0]
         assert system.role == "system" and case.question[:40] not in system.content
         if answer.language == "en":
-            assert system.content == system_en
+            assert system.content in _SYSTEM_PROMPTS
         assert len(call[-1].content) < limit + 8000
     for citation in answer.citations:
         assert citation.passage.doc_id in {"zh/000_b645ea8b0039a4ff.txt", "en/AFG_73_2018.txt"}
@@ -253,8 +260,9 @@ def test_prompt_injection_inside_a_document_stays_data(small_corpus_index, use_e
         assert model.calls, "the planted document should be retrieved and shown to the model"
         system, *_examples, user = model.calls[-1]
         assert "PWNED" not in system.content
-        assert "PWNED" in user.content  # shown, as data inside a passage block
-        assert user.content.count("</passage>") == user.content.count("<passage ")
+        assert "PWNED" in user.content  # shown, as data: one numbered candidate line
+        planted = [line for line in user.content.splitlines() if "PWNED" in line]
+        assert all(re.match(r"^\d\. ", line) for line in planted), planted
         assert "<|im_start|>" not in answer.text
     finally:
         index.delete_document("incoming/evil_note.txt")
