@@ -355,9 +355,7 @@ def served_assistant(small_corpus_index, use_embedder, tmp_path):
     answering.llm.backend = "openai"
     answering.llm.openai_base_url = f"http://127.0.0.1:{server.port}/v1"
     answering.llm.openai_model = "small"
-    answering.answer.context_token_budget = 350  # a short prompt: CPU time is shared here
-    answering.answer.max_passages = 2
-    answering.answer.max_answer_tokens = 48
+    answering.answer.select_candidates = 3  # a short choice prompt: CPU time is shared here
     os.environ["TEST_ENGINE_KEY"] = ENGINE_KEY
     model = OpenAIChatModel(
         answering.llm.openai_base_url, "small", api_key_env="TEST_ENGINE_KEY", timeout_s=120
@@ -443,8 +441,7 @@ def engine_assistant(small_corpus_index, use_embedder):
     answering = settings.model_copy(deep=True)
     answering.llm.model = "small"
     answering.llm.engine_slots = 2
-    answering.answer.max_answer_tokens = 64
-    answering.answer.history_turns = 0  # no condensing call: the crash is what is tested
+    answering.answer.select_candidates = 3
     model = load_chat_model(answering.llm, SMALL_MODEL.parent)
     prompts = PromptLibrary(answering.paths.prompts_dir)
     yield Assistant(retriever, model, use_embedder, prompts, answering), model
