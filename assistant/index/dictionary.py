@@ -41,6 +41,7 @@ from pathlib import Path
 
 from assistant.index.query import Query, TermGroup, other_language
 from assistant.index.term_bridge import term_language
+from assistant.text.inflect import VOWELS, doubled, plural
 from assistant.text.words import STOPWORDS as FUNCTION_WORDS
 
 logger = logging.getLogger(__name__)
@@ -71,10 +72,6 @@ _NOT_A_GLOSS = re.compile(
 )
 _LEADING = re.compile(r"^(?:to be |to |a |an |the )")
 _VERB = re.compile(r"^to (?!be )")
-_SIBILANT = ("s", "x", "z", "ch", "sh")
-_VOWELS = frozenset("aeiou")
-# Plurals no ending rule makes; UN statements speak of women, people and children often.
-_IRREGULAR_PLURALS = {"woman": "women", "man": "men", "child": "children", "person": "people"}
 
 
 def cedict_path() -> Path:
@@ -172,30 +169,6 @@ def english_forms(word: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-def plural(word: str) -> str:
-    """The regular plural (also a verb's third person): treaties, witnesses, reports."""
-    if word in _IRREGULAR_PLURALS:
-        return _IRREGULAR_PLURALS[word]
-    if word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
-        return word[:-1] + "ies"
-    if word.endswith(_SIBILANT):
-        return word + "es"
-    return word + "s"
-
-
-def _doubled(word: str) -> str | None:
-    """The word with its last consonant doubled before -ed/-ing (planned, committing), when
-    it ends consonant-vowel-consonant; the corpus decides whether that form exists."""
-    if (
-        len(word) >= 3
-        and word[-1] not in _VOWELS | {"w", "x", "y"}
-        and word[-2] in _VOWELS
-        and word[-3] not in _VOWELS
-    ):
-        return word + word[-1]
-    return None
-
-
 def gloss_forms(word: str) -> list[str]:
     """The regular forms a gloss word may take in running text, whatever its part of speech:
     English nouns serve as verbs too (CC-CEDICT's "structure" for 机构, "structured" in the
@@ -203,12 +176,12 @@ def gloss_forms(word: str) -> list[str]:
     forms = [word, plural(word)]
     if word.endswith("e"):
         forms += [word + "d", word[:-1] + "ing"]
-    elif word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
+    elif word.endswith("y") and len(word) > 1 and word[-2] not in VOWELS:
         forms += [word[:-1] + "ied", word + "ing"]
     else:
         forms += [word + "ed", word + "ing"]
-        if (doubled := _doubled(word)) is not None:
-            forms += [doubled + "ed", doubled + "ing"]
+        if (doubled_form := doubled(word)) is not None:
+            forms += [doubled_form + "ed", doubled_form + "ing"]
     return list(dict.fromkeys(forms))
 
 

@@ -9,7 +9,7 @@ form that is no word ("budgetting", "watre") costs nothing.
 
 from __future__ import annotations
 
-_VOWELS = frozenset("aeiou")
+VOWELS = frozenset("aeiou")
 _SIBILANT = ("s", "x", "z", "ch", "sh")
 # Plurals no ending rule makes; UN text speaks of women, people and children often.
 _IRREGULAR_PLURALS = {"woman": "women", "man": "men", "child": "children", "person": "people"}
@@ -19,21 +19,21 @@ def plural(word: str) -> str:
     """The regular plural (also a verb's third person): treaties, witnesses, reports."""
     if word in _IRREGULAR_PLURALS:
         return _IRREGULAR_PLURALS[word]
-    if word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
+    if word.endswith("y") and len(word) > 1 and word[-2] not in VOWELS:
         return word[:-1] + "ies"
     if word.endswith(_SIBILANT):
         return word + "es"
     return word + "s"
 
 
-def _doubled(word: str) -> str | None:
+def doubled(word: str) -> str | None:
     """The word with its last consonant doubled before -ed/-ing (planned, committing), when it
     ends consonant-vowel-consonant; the counts decide whether that form exists."""
     if (
         len(word) >= 3
-        and word[-1] not in _VOWELS | {"w", "x", "y"}
-        and word[-2] in _VOWELS
-        and word[-3] not in _VOWELS
+        and word[-1] not in VOWELS | {"w", "x", "y"}
+        and word[-2] in VOWELS
+        and word[-3] not in VOWELS
     ):
         return word + word[-1]
     return None
@@ -46,12 +46,12 @@ def participles(word: str) -> list[str]:
         return [word[:-2] + "ying", word + "d"]
     if word.endswith("e") and not word.endswith("ee"):
         return [word[:-1] + "ing", word + "d"]
-    if word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
+    if word.endswith("y") and len(word) > 1 and word[-2] not in VOWELS:
         return [word + "ing", word[:-1] + "ied"]
     forms = [word + "ing", word + "ed"]
-    if (doubled := _doubled(word)) is not None:
-        forms += [doubled + "ing", doubled + "ed"]
-    elif word.endswith("l") and len(word) > 2 and word[-2] in _VOWELS:
+    if (doubled_form := doubled(word)) is not None:
+        forms += [doubled_form + "ing", doubled_form + "ed"]
+    elif word.endswith("l") and len(word) > 2 and word[-2] in VOWELS:
         forms += [word + "ling", word + "led"]  # British travelling, labelled
     return forms
 
