@@ -54,16 +54,6 @@ class Selection:
     def p_chosen(self) -> float:
         return self.probabilities[self.choice] if self.choice else 0.0
 
-    def runner_up(self) -> tuple[Candidate, float] | None:
-        """The second most probable sentence, with its probability."""
-        ranked = sorted(
-            range(1, len(self.probabilities)), key=self.probabilities.__getitem__, reverse=True
-        )
-        others = [i for i in ranked if i != self.choice]
-        if not others:
-            return None
-        return self.candidates[others[0] - 1], self.probabilities[others[0]]
-
 
 def select_evidence(
     question: str,

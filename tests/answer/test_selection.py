@@ -68,8 +68,6 @@ def test_selection_reads_the_probabilities_of_every_option() -> None:
     )
     assert selection.choice == 2 and selection.chosen is candidates[1]
     assert selection.p_none == pytest.approx(0.1) and selection.p_chosen == pytest.approx(0.7)
-    runner_up = selection.runner_up()
-    assert runner_up is not None and runner_up[0] is candidates[0]
     signals = candidate_signals(selection)
     assert [s.p_option for s in signals][:2] == pytest.approx([0.2, 0.7])
     assert all(s.p_none == pytest.approx(0.1) for s in signals)
