@@ -144,7 +144,7 @@ def browser() -> Iterator[object]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def test_question_streams_an_answer_with_a_clickable_highlighted_citation(app_url, browser):
+def test_question_shows_its_evidence_then_an_answer_with_a_clickable_highlighted_citation(app_url, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -157,13 +157,14 @@ def test_question_streams_an_answer_with_a_clickable_highlighted_citation(app_ur
     box.send_keys(QUESTION)
     box.send_keys(Keys.ENTER)
 
-    # Watch the answer arrive: pieces of text before the clickable, final version.
-    seen_partial = False
+    # Watch the answer arrive: the evidence sentences found are shown, verbatim with their
+    # reference, while the model chooses, before the clickable, final version replaces them.
+    seen_evidence = False
     deadline = time.monotonic() + ANSWER_TIMEOUT_S
     while not css("#chatbot .cite-link") and not css("#chatbot .refused-badge"):
-        bot = css('#chatbot [data-testid="bot"]')
-        if bot and bot[-1].text.strip() and not css("#chatbot .thinking"):
-            seen_partial = True
+        found = css("#chatbot .evidence-found blockquote")
+        if found and found[0].text.strip():
+            seen_evidence = True
         assert time.monotonic() < deadline, "no answer within the time limit"
         time.sleep(0.2)
     time.sleep(1)
@@ -173,7 +174,8 @@ def test_question_streams_an_answer_with_a_clickable_highlighted_citation(app_ur
     answer = css('#chatbot [data-testid="bot"]')[-1].text
     panel = css("#sources-panel")[0]
     assert not css("#chatbot .refused-badge"), f"the assistant refused: {answer}"
-    assert seen_partial, "the answer should stream in before its final version"
+    assert seen_evidence, "the evidence found should show before the final answer"
+    assert not css("#chatbot .evidence-found"), "the final answer replaces the evidence shown"
     assert re.search(r"[\u4e00-\u9fff]{4,}", answer), f"expected a Chinese answer: {answer}"
     cards = css("#sources-panel .source-card")
     cited = {card.get_attribute("id"): card.text for card in cards}
