@@ -66,6 +66,12 @@ class Reference:
 _EN_TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:[,./-]\d+)*|[,;:?!()\"“”]")
 _EN_PRONOUNS = {"it": False, "they": True, "them": True, "he": False, "she": False, "him": False}
 _EN_POSSESSIVES = {"its": False, "their": True, "his": False, "her": False}
+_EN_PERSONAL = frozenset({"he", "him", "his", "she", "her"})
+_EN_PREPOSITIONS_TEXT = """
+    about on in of for to with from under by at during against between among into onto over
+    through within without across behind beyond near toward towards upon via
+"""
+_EN_PREPOSITIONS = frozenset(_EN_PREPOSITIONS_TEXT.split())
 _EN_BOUNDARY_WORDS_TEXT = """
     and or but because while whereas although though if whether after before since until
     which who whom whose so
@@ -258,23 +264,42 @@ def _resolve_english(
 ) -> Reference:
     clause_start = max((b for b in boundaries if b < reference.start), default=0)
     earlier = text[:clause_start]
-    names_before = [t for t in terms if t.is_name and t.end <= clause_start]
+    # A date or a year owns nothing and does nothing: "its June 2010 workshop" is someone's.
+    owners = [t for t in terms if t.is_name and t.kind not in TIME_FIGURE_KINDS]
+    names_before = [t for t in owners if t.end <= clause_start]
     content_before = key_terms(earlier) - _EN_FRAME
+    # "he", "his", "her" stand for a person or a body named as such, never a common noun
+    # ("the election that brought him back": "him" is not the election).
+    personal = reference.surface.lower() in _EN_PERSONAL
     by = ""
     bare = reference.role == "demonstrative" and not reference.noun
     if reference.role in ("pronoun", "place") or bare:
         if names_before:
             by = names_before[-1].text
-        elif content_before and reference.role != "place":
+        elif content_before and reference.role not in ("place",) and not personal:
             by = _last_word(earlier, content_before)
     elif reference.role == "possessive":
-        names = [t for t in terms if t.is_name and not t.start <= reference.start < t.end]
-        by = names[0].text if names else _last_word(earlier, content_before)
+        before = [t for t in owners if t.end <= reference.start]
+        after = [t for t in owners if t.start >= reference.end and _is_subject(text, t)]
+        if before or after:
+            by = (before or after)[0].text
+        elif not personal:
+            by = _last_word(earlier, content_before)
     elif reference.role == "demonstrative":
         by = _repeated_noun(text[: reference.start], reference.noun) or _identified_after(
             text, reference, terms
         )
     return _with(reference, by)
+
+
+def _is_subject(text: str, term: Term) -> bool:
+    """Whether a name after a possessive can be what it points forward to: the clause's subject
+    ("What share of its income does the United Kingdom spend?"), not the object of a
+    preposition ("its operation in Sinai", "its project with the Centre")."""
+    words = re.findall(r"[A-Za-z]+", text[: term.start])
+    while words and words[-1].lower() in ("the", "a", "an"):
+        words.pop()
+    return not words or words[-1].lower() not in _EN_PREPOSITIONS
 
 
 def _last_word(text: str, stems: set[str]) -> str:

@@ -24,6 +24,12 @@ EN_DEPENDS = [
     ("What did Nigeria say about it?", "it"),  # Nigeria is the subject, not what "it" is
     ("And what did Chad say about it?", "it"),
     ("What are its main functions?", "its"),
+    # a date, the object of a preposition or a common noun is no owner of "its" / "him"
+    ("Where was its 2010 workshop on border security held?", "its"),
+    ("How many delegates attended its March 2019 meeting?", "its"),
+    ("What is its military operation in the north called?", "its"),
+    ("Which countries does its joint project with UNESCO cover?", "its"),
+    ("Which party won the election that brought him to power?", "him"),
     ("When was it adopted?", "it"),
     ("Did they sign it?", "they"),
     ("What does this report say about Lake Chad?", "this report"),
@@ -242,6 +248,12 @@ def test_standalone_reason_names_the_antecedent_found_in_the_question() -> None:
 RESOLVED_BY = [
     ("How many troops did Pakistan deploy in its campaign?", "its", "Pakistan"),
     ("What share of its income does the United Kingdom spend?", "its", "United Kingdom"),
+    ("In its 2018 report, what did CTED recommend?", "its", "CTED"),
+    (
+        "How did the Prime Minister of Malaysia describe his first year?",
+        "his",
+        "Prime Minister of Malaysia",
+    ),
     ("Did India say that it would host the conference?", "it", "India"),
     ("Who signed the letter? When was it sent?", "it", "letter"),
     (
