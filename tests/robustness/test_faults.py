@@ -13,6 +13,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -367,6 +368,22 @@ def served_assistant(small_corpus_index, use_embedder, tmp_path):
     state["server"].stop()
 
 
+_KILL_DELAY_S = 0.2  # after the evidence is on screen: the model is reading the choice prompt
+
+
+class _Killer:
+    """Kills the model's process while the choice request is in flight: the evidence shown means
+    the pipeline is about to send it, and a prompt of a few hundred tokens keeps the small model
+    busy for longer than the delay on two cores."""
+
+    def __init__(self, kill) -> None:
+        self._timer = threading.Timer(_KILL_DELAY_S, kill)
+        self._timer.start()
+
+    def wait(self) -> None:
+        self._timer.join()
+
+
 class RecordingAssistant:
     """Passes ``stream`` through and remembers what it raised (the app's callback swallows it)."""
 
@@ -382,12 +399,6 @@ class RecordingAssistant:
             raise
 
 
-@pytest.mark.xfail(
-    reason="to rework for select-then-compose: a same-language answer is one short choice "
-    "request, so a kill at the first text on screen lands between requests and the supervisor's "
-    "restart serves the rest; the kill must target a streamed translation",
-    strict=False,
-)
 def test_model_server_killed_mid_answer(served_assistant) -> None:
     from assistant.chat.session import ChatSession
     from assistant.ui.api import make_ask_endpoint
@@ -404,11 +415,14 @@ def test_model_server_killed_mid_answer(served_assistant) -> None:
     #    callback itself does not raise, and the cause is a BackendError naming the server.
     _text, _messages, session, _status = chat.add_question(QUESTION, ChatSession(), "en")
     updates = []
+    killer = None
     for update in chat.stream_answer(session, "en", None, None, None, None):
         updates.append(update)
-        if server.proc.poll() is None and "thinking" not in update[0][-1]["content"]:
-            server.kill()  # the first streamed text is on screen
-    assert server.proc.poll() is not None, "the answer finished before the server was killed"
+        if killer is None and "evidence-found" in update[0][-1]["content"]:
+            killer = _Killer(server.kill)
+    assert killer is not None, "no evidence was shown"
+    killer.wait()
+    assert session.turns[-1].answer is None, "the answer finished before the server was killed"
     assert session.turns[-1].error and session.turns[-1].answer is None
     assert "error-badge" in updates[-1][0][-1]["content"]
     assert len(recording.errors) == 1 and isinstance(recording.errors[0], BackendError)
@@ -434,6 +448,7 @@ def test_model_server_killed_mid_answer(served_assistant) -> None:
 # -- (d) the engine process dying inside the app ------------------------------------------------
 
 MEETING_QUESTION = "反恐委员会在哪一次会议上审议了联合报告？"
+OTHER_QUESTION = "反恐执行局的任务期限延长到什么时候？"
 
 
 @pytest.fixture
@@ -454,20 +469,14 @@ def engine_assistant(small_corpus_index, use_embedder):
     model.supervisor.stop()
 
 
-@pytest.mark.xfail(
-    reason="to rework for select-then-compose: a same-language answer is one short choice "
-    "request, so a kill at the first text on screen lands between requests and the supervisor's "
-    "restart serves the rest; the kill must target a streamed translation",
-    strict=False,
-)
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGILL])
 def test_engine_killed_mid_answer_inside_the_app(engine_assistant, sig) -> None:
     """One user's answer is cut with a message in their language; the app and others go on.
 
-    "Answered correctly" after the restart means: the same cited answer the engine gave before
-    the crash (greedy decoding, same prompt), so the check does not hang on the small model's
-    reading of the passage.
+    "Answered" after the restart means a cited answer, not an error or a refusal: which of two
+    near-equal sentences the small model picks can change with the new engine's empty prompt
+    cache, so the check does not hang on that.
     """
     from assistant.chat.session import ChatSession
     from assistant.ui.chat import ChatCallbacks
@@ -486,14 +495,16 @@ def test_engine_killed_mid_answer_inside_the_app(engine_assistant, sig) -> None:
     assert "000_b645ea8b0039a4ff.txt" in {c.passage.source for c in before.citations}
     first_engine = model.supervisor.pid
 
-    # This user's answer is streaming when the engine dies.
-    _t, _m, session, _s = chat.add_question(MEETING_QUESTION, ChatSession(), "zh")
-    killed = False
+    # This user's answer is being chosen when the engine dies (another question: a prompt the
+    # engine has not cached, so the choice takes long enough to be cut).
+    _t, _m, session, _s = chat.add_question(OTHER_QUESTION, ChatSession(), "zh")
+    killer = None
+    pid = model.supervisor.pid
     for update in chat.stream_answer(session, "zh", None, None, None, None):
-        if not killed and "thinking" not in update[0][-1]["content"]:
-            os.kill(model.supervisor.pid, sig)  # the first streamed text is on screen
-            killed = True
-    assert killed, "the answer finished before the engine was killed"
+        if killer is None and "evidence-found" in update[0][-1]["content"]:
+            killer = _Killer(lambda: os.kill(pid, sig))
+    assert killer is not None, "no evidence was shown"
+    killer.wait()
     assert session.turns[-1].answer is None
     assert session.turns[-1].error == t("engine_restarted", "zh")
 
@@ -501,7 +512,8 @@ def test_engine_killed_mid_answer_inside_the_app(engine_assistant, sig) -> None:
     for user, lang in ((session, "zh"), (other, "en")):
         _t, _m, user, _s = chat.add_question(MEETING_QUESTION, user, lang)
         list(chat.stream_answer(user, lang, None, None, None, None))
-        assert user.turns[-1].error is None and user.turns[-1].answer is not None
-        assert user.turns[-1].answer.text == before.text
+        answer = user.turns[-1].answer
+        assert user.turns[-1].error is None and answer is not None
+        assert not answer.refused and answer.citations, answer.text
     assert model.supervisor.pid != first_engine
     assert other.turns[0].answer is not None  # the earlier conversation is intact

@@ -144,7 +144,7 @@ def browser() -> Iterator[object]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def test_question_shows_its_evidence_then_an_answer_with_a_clickable_highlighted_citation(app_url, browser):
+def test_evidence_shows_then_an_answer_with_a_clickable_highlighted_citation(app_url, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait

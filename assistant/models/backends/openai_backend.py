@@ -71,16 +71,8 @@ class OpenAIChatModel:
             for chunk in response:
                 if chunk.choices and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
-        except (errors.APIConnectionError, errors.APITimeoutError) as exc:
-            raise BackendError(
-                f"cannot reach the OpenAI-compatible server at {self.base_url} ({exc}); "
-                "start it or set llm.openai_base_url (ASSISTANT_LLM__OPENAI_BASE_URL)"
-            ) from exc
-        except errors.APIStatusError as exc:
-            raise BackendError(
-                f"the server at {self.base_url} refused the request for model "
-                f"{self.model!r}: HTTP {exc.status_code}: {exc.message}"
-            ) from exc
+        except errors.OpenAIError as exc:
+            raise self._backend_error(exc) from exc
 
     def choose(self, messages: list[ChatMessage], options: str) -> dict[str, float]:
         """One token with its top log-probabilities; llama.cpp's server also takes the grammar
@@ -99,8 +91,8 @@ class OpenAIChatModel:
                 top_logprobs=TOP_LOGPROBS,
                 extra_body={"grammar": choice_grammar(options)},
             )
-        except (errors.APIConnectionError, errors.APITimeoutError, errors.APIStatusError) as exc:
-            raise BackendError(f"the choice request to {self.base_url} failed: {exc}") from exc
+        except errors.OpenAIError as exc:
+            raise self._backend_error(exc) from exc
         choice = response.choices[0]
         content = choice.logprobs.content if choice.logprobs else None
         top = (
@@ -109,6 +101,21 @@ class OpenAIChatModel:
             else []
         )
         return option_probabilities(top, options, choice.message.content or "")
+
+    def _backend_error(self, exc: Exception) -> BackendError:
+        """What went wrong with a request, said the same way for every kind of request."""
+        errors = self._openai
+        if isinstance(exc, errors.APIConnectionError | errors.APITimeoutError):
+            return BackendError(
+                f"cannot reach the OpenAI-compatible server at {self.base_url} ({exc}); "
+                "start it or set llm.openai_base_url (ASSISTANT_LLM__OPENAI_BASE_URL)"
+            )
+        if isinstance(exc, errors.APIStatusError):
+            return BackendError(
+                f"the server at {self.base_url} refused the request for model "
+                f"{self.model!r}: HTTP {exc.status_code}: {exc.message}"
+            )
+        return BackendError(f"the request to {self.base_url} failed: {exc}")
 
     def count_tokens(self, text: str) -> int:
         """An estimate (:func:`estimate_tokens`): the remote tokenizer is not reachable here."""
