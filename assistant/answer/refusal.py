@@ -8,9 +8,9 @@ project's own evaluation set and recorded in ``evals/calibration.json``.
 
 Retrieval evidence only tells an off-topic question ("who won the World Cup?") from an on-topic
 one; it cannot see that an on-topic passage lacks the asked fact ("who is the *current*
-Executive Director?"). So the gate is tuned to refuse only when nearly sure, and two later
-signals catch the rest: the model's own refusal (``is_model_refusal``) and a reply in which no
-sentence adds a fact that a passage supports (see ``citations.has_grounded_content``).
+Executive Director?"). So the gate is tuned to refuse only when nearly sure, and the calibrated
+confidence in the model's choice of evidence (``confidence.py``) catches the rest.
+``is_model_refusal`` reads a free-text reply as a refusal, for baselines that generate one.
 """
 
 from __future__ import annotations
@@ -95,8 +95,3 @@ def is_model_refusal(text: str, phrases: Sequence[str]) -> bool:
         return True
     opening = re.split(r"(?<=[。！？.!?])\s*", folded, maxsplit=1)[0]
     return any(_fold(phrase) in opening for phrase in phrases)
-
-
-def is_refusal_sentence(sentence: str, phrases: Sequence[str]) -> bool:
-    folded = _fold(sentence)
-    return any(_fold(phrase) in folded for phrase in phrases)

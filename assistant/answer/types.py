@@ -74,10 +74,8 @@ class Answer:
     model: str = ""
     prompt_hashes: dict[str, str] = field(default_factory=dict)
     relevance: dict[str, float] = field(default_factory=dict)  # evidence behind the refusal call
-    raw_text: str = ""  # the model's reply before citation checking (for evaluation and debugging)
+    raw_text: str = ""  # what the model wrote: its translations of the chosen sentences
     warnings: list[str] = field(default_factory=list)  # e.g. the question was truncated
-    parts: list[dict[str, object]] = field(default_factory=list)  # question parts and facts
-    fact_changes: dict[str, list[str]] = field(default_factory=dict)  # what enforcement did
     # The evidence choice: candidates shown to the model, its probabilities, the calibrated
     # confidence and the decision (selection.py, confidence.py).
     selection: dict[str, object] = field(default_factory=dict)
