@@ -34,6 +34,7 @@ from assistant.eval.dataset import (
     EvalQuestion,
     Problem,
     QuestionSetError,
+    parse_records,
     question_problems,
 )
 from assistant.eval.split import SPLITS, Split
@@ -242,44 +243,13 @@ def _shape_problems(conversation: Conversation) -> list[str]:
 
 
 def _parse(path: Path) -> tuple[list[tuple[int, Conversation]], list[Problem]]:
-    shown = str(path)
-    problems: list[Problem] = []
-    found: list[tuple[int, Conversation]] = []
-    seen: dict[str, int] = {}
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(shown, None, None, f"cannot read conversation set: {exc}")]
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(shown, number, None, f"invalid JSON: {exc.msg}"))
-            continue
-        if not isinstance(record, dict):
-            problems.append(Problem(shown, number, None, "a line must be a JSON object"))
-            continue
-        cid = record.get("id") if isinstance(record.get("id"), str) else None
-        errors = _conversation_field_problems(record)
-        if errors:
-            problems.extend(Problem(shown, number, cid, e) for e in errors)
-            continue
-        conversation = Conversation(
-            record["id"], record["lang"], tuple(_build_turn(t) for t in record["turns"])
-        )
-        problems.extend(Problem(shown, number, cid, e) for e in _shape_problems(conversation))
-        if conversation.id in seen:
-            problems.append(
-                Problem(shown, number, cid, f"duplicate id (line {seen[conversation.id]})")
-            )
-        else:
-            seen[conversation.id] = number
-        found.append((number, conversation))
-    if not found and not problems:
-        problems.append(Problem(shown, None, None, "conversation set is empty"))
-    return found, problems
+    return parse_records(
+        path,
+        "conversation set",
+        _conversation_field_problems,
+        lambda r: Conversation(r["id"], r["lang"], tuple(_build_turn(t) for t in r["turns"])),
+        _shape_problems,
+    )
 
 
 def load_conversation_set(path: str | Path) -> list[Conversation]:

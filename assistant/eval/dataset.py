@@ -21,10 +21,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from assistant.text.cjk import text_units
 from assistant.text.script import script_language
@@ -283,16 +283,37 @@ def _content_problems(q: EvalQuestion) -> list[str]:
     return problems
 
 
+class _Identified(Protocol):
+    id: str
+
+
+Item = TypeVar("Item", bound=_Identified)
+
+
 def _parse_lines(path: Path) -> tuple[list[tuple[int, EvalQuestion]], list[Problem]]:
     """Every well-formed question with its line number, plus the schema problems found."""
+    return parse_records(path, "question set", _field_problems, _build, _content_problems)
+
+
+def parse_records(
+    path: Path,
+    kind: str,
+    field_problems: Callable[[dict], list[str]],
+    build: Callable[[dict], Item],
+    content_problems: Callable[[Item], list[str]],
+) -> tuple[list[tuple[int, Item]], list[Problem]]:
+    """Every well-formed record of a JSON-lines ``kind`` ("question set", "conversation set")
+    with its line number, and every problem found: unreadable file, invalid JSON, a line that
+    is not an object, the fields ``field_problems`` finds (the record is then skipped), the
+    content ``content_problems`` finds in the built item, duplicate ids, an empty set."""
     shown = str(path)
     problems: list[Problem] = []
-    questions: list[tuple[int, EvalQuestion]] = []
+    found: list[tuple[int, Item]] = []
     seen: dict[str, int] = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(shown, None, None, f"cannot read question set: {exc}")]
+        return [], [Problem(shown, None, None, f"cannot read {kind}: {exc}")]
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -304,23 +325,23 @@ def _parse_lines(path: Path) -> tuple[list[tuple[int, EvalQuestion]], list[Probl
         if not isinstance(record, dict):
             problems.append(Problem(shown, number, None, "a line must be a JSON object"))
             continue
-        qid = record.get("id") if isinstance(record.get("id"), str) else None
-        errors = _field_problems(record)
+        rid = record.get("id") if isinstance(record.get("id"), str) else None
+        errors = field_problems(record)
         if errors:
-            problems.extend(Problem(shown, number, qid, e) for e in errors)
+            problems.extend(Problem(shown, number, rid, e) for e in errors)
             continue
-        question = _build(record)
-        problems.extend(Problem(shown, number, qid, e) for e in _content_problems(question))
-        if question.id in seen:
+        item = build(record)
+        problems.extend(Problem(shown, number, rid, e) for e in content_problems(item))
+        if item.id in seen:
             problems.append(
-                Problem(shown, number, qid, f"duplicate id (first on line {seen[question.id]})")
+                Problem(shown, number, rid, f"duplicate id (first on line {seen[item.id]})")
             )
         else:
-            seen[question.id] = number
-        questions.append((number, question))
-    if not questions and not problems:
-        problems.append(Problem(shown, None, None, "question set is empty"))
-    return questions, problems
+            seen[item.id] = number
+        found.append((number, item))
+    if not found and not problems:
+        problems.append(Problem(shown, None, None, f"{kind} is empty"))
+    return found, problems
 
 
 def load_question_set(path: str | Path) -> list[EvalQuestion]:
