@@ -12,6 +12,7 @@ it holds a figure for, and its passage's rank, weighed as ``assistant calibrate`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,8 @@ Translate = Callable[[str], Sequence[str]]
 _PER_PASSAGE = 3  # at most this many candidates from one passage: the choice needs variety
 _ZH_WINDOW = 110  # characters of a long Chinese sentence shown to the model
 _EN_WINDOW = 300  # ... of an English one
+_HEADING_MAX_CHARS = 80
+_SENTENCE_END = re.compile(r"[。！？.!?;；:：…）)”’\"'»]\s*$")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Candidate:
     cosine: float
     score: float
     typed: float = 0.0  # share of the question's typed parts it holds a figure for
+    context: float = 0.0  # weighted share of the question's key terms its whole passage holds
 
 
 RANK_FEATURES = ("match", "cosine", "typed", "passage_rank")
@@ -87,6 +91,7 @@ def candidate_sentences(
         (sentence, rank, passage)
         for rank, passage in enumerate(passages)
         for sentence in passage_sentences(passage.text)
+        if not is_heading(sentence)
     ]
     if not sentences:
         return []
@@ -105,19 +110,46 @@ def candidate_sentences(
     )
     typed_parts = [set(part.figure_kinds) for part in analysis.parts if part.figure_kinds]
     terms = set(key_terms).union(*alternatives.values())
-    scored = []
-    for (sentence, rank, passage), cosine in zip(sentences, cosines, strict=True):
-        words = cached_content_tokens(sentence)
-        match = max(
+
+    def matched(words: set[str]) -> float:
+        return max(
             weighted_coverage(key_terms, words, weight),
             translated_coverage(alternatives, words, weight),
         )
+
+    # A sentence often names its subject only as "the resolution" / 该决议: the passage it
+    # stands in says which one.
+    context = {p.chunk_id: matched(cached_content_tokens(p.text)) for p in passages}
+    scored = []
+    for (sentence, rank, passage), cosine in zip(sentences, cosines, strict=True):
+        match = matched(cached_content_tokens(sentence))
         typed = _typed_share(sentence, typed_parts)
         score = weights.score(match, float(cosine), typed, rank)
         shown = _window(sentence, terms)
-        scored.append(Candidate(sentence, shown, passage, rank, match, float(cosine), score, typed))
+        scored.append(
+            Candidate(
+                sentence,
+                shown,
+                passage,
+                rank,
+                match,
+                float(cosine),
+                score,
+                typed,
+                context[passage.chunk_id],
+            )
+        )
     scored.sort(key=lambda c: (-c.score, c.rank))
     return _diverse(scored, limit)
+
+
+def is_heading(sentence: str) -> bool:
+    """Whether a line of a passage is a heading ("B. 利用执行局的分析", "秘书长的报告",
+    "III. Terrorist threat"): short and not ended as a sentence. A heading names a topic and
+    answers nothing, yet it shares the question's words and sits first in its passage, so a
+    position-biased model would choose it."""
+    text = sentence.strip()
+    return len(text) < _HEADING_MAX_CHARS and not _SENTENCE_END.search(text)
 
 
 def _typed_share(sentence: str, typed_parts: list[set[str]]) -> float:

@@ -88,6 +88,9 @@ def answer_fields(answer: Answer, evidence: Sequence[str]) -> dict[str, Any]:
         ],
         "citations": citations,
         "cited_docs": sorted(cited_sources(answer)),
+        # why it answered or declined: the candidates, the model's and the calibrated
+        # probabilities, the threshold (what an evaluator reads to see where a choice went wrong)
+        "selection": answer.selection,
     }
 
 
