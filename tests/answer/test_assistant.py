@@ -58,7 +58,9 @@ def test_a_choice_below_the_calibrated_confidence_is_declined(make_assistant) ->
     assistant.confidence = strict
     answer = assistant.ask(QUESTION)
     assert answer.refused and answer.confidence is not None and answer.confidence < 0.5
-    assistant.confidence = ConfidenceModel([10.0, 0.0, 0.0, 0.0, 0.0, 0.0], bias=-3.0, threshold=0.5)
+    assistant.confidence = ConfidenceModel(
+        [10.0, 0.0, 0.0, 0.0, 0.0, 0.0], bias=-3.0, threshold=0.5
+    )
     assert not assistant.ask(QUESTION).refused
 
 
