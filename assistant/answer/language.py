@@ -23,7 +23,7 @@ from typing import Any, Literal
 from assistant.answer.types import Answer
 from assistant.text.cjk import has_han
 from assistant.text.lang import detect_language
-from assistant.text.variants import is_traditional, to_traditional
+from assistant.text.variants import is_traditional, to_simplified, to_traditional
 
 AnswerLanguage = Literal["zh", "en"]
 
@@ -74,19 +74,24 @@ AnswerStream = Callable[..., Iterator[Any]]
 
 def in_question_script(stream: AnswerStream) -> AnswerStream:
     """Wrap ``Assistant.stream`` so that a Traditional-Chinese question is answered in
-    Traditional characters; any other question passes through untouched."""
+    Traditional characters; any other question passes through untouched.
+
+    The pipeline itself reads the question in Simplified characters, as the documents are
+    written: the embedder, the candidate scorer and the model's choice then compare like with
+    like."""
 
     @functools.wraps(stream)
     def wrapper(self: object, question: str, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        items = stream(self, question, *args, **kwargs)
-        if is_traditional(question or ""):
-            items = traditional_stream(items)
-        yield from items
+        if not is_traditional(question or ""):
+            yield from stream(self, question, *args, **kwargs)
+            return
+        items = stream(self, to_simplified(question), *args, **kwargs)
+        yield from traditional_stream(items, question.strip())
 
     return wrapper
 
 
-def traditional_stream(items: Iterator[Any]) -> Iterator[Any]:
+def traditional_stream(items: Iterator[Any], question: str) -> Iterator[Any]:
     """Streamed text and the final ``Answer`` converted to Traditional characters.
 
     The text so far is converted as a whole, so that a phrase split between two deltas
@@ -98,7 +103,7 @@ def traditional_stream(items: Iterator[Any]) -> Iterator[Any]:
         if isinstance(item, Answer):
             if sent < len(converted := to_traditional(raw)):
                 yield converted[sent:]
-            yield traditional_answer(item)
+            yield traditional_answer(item, question)
             continue
         if not isinstance(item, str):  # an event (retrieved evidence): shown as written
             yield item
@@ -110,8 +115,12 @@ def traditional_stream(items: Iterator[Any]) -> Iterator[Any]:
             sent = len(ready)
 
 
-def traditional_answer(answer: Answer) -> Answer:
-    """The answer's own sentences in Traditional characters; passages and evidence as written."""
+def traditional_answer(answer: Answer, question: str) -> Answer:
+    """The answer's own sentences in Traditional characters, to ``question`` as it was asked;
+    passages and evidence as written."""
+    answer.question = question[: len(answer.question)]  # as cut, when it was too long
+    if answer.standalone_question:
+        answer.standalone_question = to_traditional(answer.standalone_question)
     answer.text = to_traditional(answer.text)
     answer.unsupported_sentences = [to_traditional(s) for s in answer.unsupported_sentences]
     for citation in answer.citations:

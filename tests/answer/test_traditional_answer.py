@@ -25,6 +25,16 @@ def test_traditional_question_gets_a_traditional_answer(make_assistant) -> None:
     assert [c.number for c in final.citations] == [1]
     assert final.citations[0].passage.text == ZH_330  # the source stays as written
     assert final.citations[0].supporting_sentences == [SENTENCE]
+    assert final.question == TRADITIONAL_QUESTION  # as the user asked it
+
+
+def test_the_pipeline_reads_a_traditional_question_in_simplified(make_assistant) -> None:
+    """The documents are Simplified: the model's choice prompt shows the question as they
+    would write it, so it compares like with like."""
+    model = ScriptedModel()
+    make_assistant(model, [make_passage(ZH_330, 0)]).ask(TRADITIONAL_QUESTION)
+    prompt = "\n".join(m.content for m in model.choice_calls[0])
+    assert SIMPLIFIED_QUESTION in prompt and TRADITIONAL_QUESTION not in prompt
 
 
 def test_simplified_question_is_left_alone(make_assistant) -> None:
@@ -41,5 +51,5 @@ def test_refusal_to_a_traditional_question_is_traditional(make_assistant) -> Non
 def test_phrases_split_between_deltas_convert_as_one() -> None:
     """头发 is 頭髮 (hair), 发展 is 發展: the character held back decides."""
     final = Answer(question="", text="", language="zh")
-    items = list(traditional_stream(iter(["他的头", "发很长，经济发", "展很快", final])))
+    items = list(traditional_stream(iter(["他的头", "发很长，经济发", "展很快", final]), ""))
     assert "".join(i for i in items if isinstance(i, str)) == "他的頭髮很長，經濟發展很快"
