@@ -51,7 +51,6 @@ class Candidate:
     cosine: float
     score: float
     typed: float = 0.0  # share of the question's typed parts it holds a figure for
-    context: float = 0.0  # weighted share of the question's key terms its whole passage holds
 
 
 RANK_FEATURES = ("match", "cosine", "typed", "passage_rank")
@@ -110,35 +109,17 @@ def candidate_sentences(
     )
     typed_parts = [set(part.figure_kinds) for part in analysis.parts if part.figure_kinds]
     terms = set(key_terms).union(*alternatives.values())
-
-    def matched(words: set[str]) -> float:
-        return max(
+    scored = []
+    for (sentence, rank, passage), cosine in zip(sentences, cosines, strict=True):
+        words = cached_content_tokens(sentence)
+        match = max(
             weighted_coverage(key_terms, words, weight),
             translated_coverage(alternatives, words, weight),
         )
-
-    # A sentence often names its subject only as "the resolution" / 该决议: the passage it
-    # stands in says which one.
-    context = {p.chunk_id: matched(cached_content_tokens(p.text)) for p in passages}
-    scored = []
-    for (sentence, rank, passage), cosine in zip(sentences, cosines, strict=True):
-        match = matched(cached_content_tokens(sentence))
         typed = _typed_share(sentence, typed_parts)
         score = weights.score(match, float(cosine), typed, rank)
         shown = _window(sentence, terms)
-        scored.append(
-            Candidate(
-                sentence,
-                shown,
-                passage,
-                rank,
-                match,
-                float(cosine),
-                score,
-                typed,
-                context[passage.chunk_id],
-            )
-        )
+        scored.append(Candidate(sentence, shown, passage, rank, match, float(cosine), score, typed))
     scored.sort(key=lambda c: (-c.score, c.rank))
     return _diverse(scored, limit)
 

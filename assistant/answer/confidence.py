@@ -4,11 +4,10 @@ With greedy sampling a small model almost never says "none of these", prefers th
 it is shown, and its probabilities alone separate answerable from unanswerable questions well in
 Chinese but poorly in English. So each candidate sentence gets a calibrated probability that it
 answers the question from several signals — the model's probability of choosing it and of
-"none", how well the sentence matches the question's words, meaning and asked figure kinds, and
-how many of the question's words its passage holds (a sentence often names its subject only as
-"the resolution") — by a logistic model fitted on the development set's tune half (a candidate
-is right when it holds the question's gold evidence; every candidate of an unanswerable
-question, or of an answerable one asked with its evidence removed, is wrong). The answer rests
+"none", and how well the sentence matches the question's words, meaning and asked figure kinds
+— by a logistic model fitted on the development set's tune half (a candidate is right when it
+holds the question's gold evidence; every candidate of an unanswerable question, or of an
+answerable one asked with its evidence removed, is wrong). The answer rests
 on the most probable candidate, and only when its probability clears the threshold that
 ``assistant calibrate`` chose for the stated cost of a wrong answer; otherwise the assistant
 declines.
@@ -30,7 +29,7 @@ from assistant.answer.selection import Selection
 
 logger = logging.getLogger(__name__)
 
-FEATURES = ("p_option", "p_none", "match", "cosine", "typed", "context")
+FEATURES = ("p_option", "p_none", "match", "cosine", "typed")
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,6 @@ class CandidateSignals:
     match: float  # the candidate's weighted share of the question's key terms
     cosine: float  # its embedding cosine with the question
     typed: float  # the share of the question's typed parts it holds a figure for
-    context: float  # ... of the key terms its passage holds
 
     def vector(self) -> list[float]:
         return [getattr(self, name) for name in FEATURES]
@@ -57,7 +55,6 @@ def candidate_signals(selection: Selection) -> list[CandidateSignals]:
             match=c.match,
             cosine=c.cosine,
             typed=c.typed,
-            context=c.context,
         )
         for i, c in enumerate(selection.candidates)
     ]

@@ -53,14 +53,12 @@ def test_a_choice_below_the_calibrated_confidence_is_declined(make_assistant) ->
     unsure = {"0": 0.3, "1": 0.35, "2": 0.35}
     model = ScriptedModel(choices=[unsure, unsure])
     passages = [make_passage(ZH_330, 0), make_passage(ZH_OTHER, 1)]
-    strict = ConfidenceModel([10.0, 0.0, 0.0, 0.0, 0.0, 0.0], bias=-6.0, threshold=0.5)
+    strict = ConfidenceModel([10.0, 0.0, 0.0, 0.0, 0.0], bias=-6.0, threshold=0.5)
     assistant = make_assistant(model, passages)
     assistant.confidence = strict
     answer = assistant.ask(QUESTION)
     assert answer.refused and answer.confidence is not None and answer.confidence < 0.5
-    assistant.confidence = ConfidenceModel(
-        [10.0, 0.0, 0.0, 0.0, 0.0, 0.0], bias=-3.0, threshold=0.5
-    )
+    assistant.confidence = ConfidenceModel([10.0, 0.0, 0.0, 0.0, 0.0], bias=-3.0, threshold=0.5)
     assert not assistant.ask(QUESTION).refused
 
 

@@ -49,7 +49,7 @@ def test_a_candidate_answers_when_it_holds_the_evidence_or_every_key_fact() -> N
 
 
 def _record(answerable: bool, p_option: float, right: bool, variant: str = "asked") -> ChoiceRecord:
-    signals = CandidateSignals(p_option, 1.0 - p_option, 0.5, 0.5, 0.0, 0.5)
+    signals = CandidateSignals(p_option, 1.0 - p_option, 0.5, 0.5, 0.0)
     return ChoiceRecord("q", variant, answerable, (signals,), (right,), 1)
 
 
