@@ -6,7 +6,8 @@ by rules against the previous turn (``conversation.py``): its references replace
 stand for, or its fragment put into the previous question's frame, and searched with the
 previous turn's key terms; the passages the previous answer cited are looked at first. No model
 call: understanding a follow-up costs milliseconds, and a reading that failed is shown to the user
-as the follow-up beside the previous question, never glued into the search silently.
+as the follow-up beside the previous question, never glued into the search silently; its
+evidence is then chosen for the follow-up's own words.
 """
 
 from __future__ import annotations
@@ -39,7 +40,12 @@ def understand(question: str, history: Sequence[Turn]) -> Understanding:
         return Understanding(question, question, question)
     resolution = resolve(question, context, script_language(question))
     return Understanding(
-        question=resolution.text,
+        # A follow-up the rules could not rewrite is searched with the previous turn's terms,
+        # but its evidence is chosen for its own words: the previous question's words and asked
+        # kind would pull back the sentence that answered it (on the conversation set's tune
+        # half, the gold sentence came first among the candidates for 0.50 of such follow-ups
+        # against 0.36 when chosen for the follow-up beside the previous question).
+        question=resolution.text if resolution.resolved else question,
         query=search_query(question, context),
         display=resolution.text,
         followup=True,

@@ -46,7 +46,9 @@ class ChatSession:
         answered = [
             Turn(
                 question=record.question,
-                answer=record.answer.text,
+                # a declined answer established nothing a follow-up could point at (its
+                # "closest passage" label is a file name, not an antecedent)
+                answer="" if record.answer.refused else record.answer.text,
                 cited_chunk_ids=tuple(c.passage.chunk_id for c in record.answer.citations),
                 standalone=record.answer.standalone_question,
             )
