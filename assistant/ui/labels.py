@@ -81,10 +81,6 @@ LABELS: dict[str, dict[UILang, str]] = {
         "可以换一种问法，或放宽文件范围。",
     },
     "error_badge": {"en": "Could not answer", "zh": "无法回答"},
-    "question_cut": {
-        "en": "The question was {length} characters long; only its first {limit} were used.",
-        "zh": "问题长达 {length} 个字符，只使用了前 {limit} 个字符。",
-    },
     "engine_restarted": {
         "en": "The model engine stopped while writing this answer and has been restarted. "
         "Please ask again; the rest of the conversation is kept.",
@@ -93,10 +89,6 @@ LABELS: dict[str, dict[UILang, str]] = {
     "error_note": {
         "en": "The answering service failed. The app is still running; try again in a moment.",
         "zh": "回答服务出错，应用仍在运行，请稍后重试。",
-    },
-    "empty_question": {
-        "en": "Please type a question first.",
-        "zh": "请先输入问题。",
     },
     "selection_empty": {
         "en": "No document selected, so the answer uses all documents.",
