@@ -26,9 +26,10 @@ def test_newlines_tabs_and_joiners_are_kept():
     assert clean_question(family) == family
 
 
-@pytest.mark.parametrize(
-    "text", ["", None, "   ", " \n\t\r\u3000\u00a0 ", "\x00\x01\x1b", "\u200b\u200c\u200d", "\ufeff"]
-)
+EMPTY = ["", None, "   ", " \n\t\r\u3000\u00a0 ", "\x00\x01\x1b", "\u200b\u200c\u200d", "\ufeff"]
+
+
+@pytest.mark.parametrize("text", EMPTY)
 def test_nothing_visible_is_an_empty_question(text):
     with pytest.raises(EmptyQuestionError) as caught:
         read_question(text, 100)
@@ -38,7 +39,7 @@ def test_nothing_visible_is_an_empty_question(text):
 
 
 def test_the_empty_message_in_one_language():
-    with pytest.raises(EmptyQuestionError, match="^请输入一个关于文件内容的问题。$"):
+    with pytest.raises(EmptyQuestionError, match=r"^请输入一个关于文件内容的问题。$"):
         read_question(" ", 100, "zh")
     assert empty_question_message("en") == "Please type a question about the documents."
 

@@ -184,7 +184,8 @@ def test_empty_question_error_from_the_assistant_is_polite(services, settings):
     session = ChatSession()
     updates, _ = ask(chat, session, "？")
     messages, _, session, status, _ = updates[-1]
-    assert messages == [] and session.turns == [] and status == "Please type a question about the documents."
+    assert messages == [] and session.turns == []
+    assert status == "Please type a question about the documents."
 
 
 def test_filters_reach_the_assistant(services, settings):
