@@ -46,8 +46,12 @@ class Access:
             RateLimiter(settings.api.requests_per_minute),
         )
 
-    def check(self, authorization: str | None, client: str) -> str:
-        """The calling key's holder, or an ``ApiError`` (403, 429, 401) saying what to do."""
+    def check(self, authorization: str | None, client: str, counted: bool = True) -> str:
+        """The calling key's holder, or an ``ApiError`` (403, 429, 401) saying what to do.
+
+        ``counted=False`` checks the key without counting the request against its rate: an
+        MCP session makes several protocol requests for each tool call.
+        """
         if not self.keys.enabled:
             raise ApiError(403, API_OFF, "api_disabled")
         wait = self.throttle.wait_s(client)
@@ -68,7 +72,7 @@ class Access:
                 "invalid_api_key",
             )
         self.throttle.succeeded(client)
-        wait = self.limiter.admit(name)
+        wait = self.limiter.admit(name) if counted else 0.0
         if wait > 0:
             log.warning("API key %s is over its rate (%d a minute)", name, self.limiter.per_minute)
             raise ApiError(
