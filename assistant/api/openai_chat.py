@@ -149,7 +149,7 @@ class OpenAIChat:
             return answer_error(exc, self.settings.retry_after_s).response()
         finally:
             self.gate.release()
-        return JSONResponse(completion(answer, query.model, _warnings(query)))
+        return JSONResponse(completion(answer, query.model, _warnings(query, answer)))
 
     async def _read(self, request: Request) -> ChatQuery:
         try:
@@ -187,7 +187,7 @@ class OpenAIChat:
             yield writer.start()
             for item in self._pieces(query):
                 if isinstance(item, Answer):
-                    yield from writer.finish(item, streamed, _warnings(query))
+                    yield from writer.finish(item, streamed, _warnings(query, item))
                     break
                 streamed += item
                 yield writer.text(item)
@@ -214,5 +214,6 @@ class ReleaseOnce:
         self._gate.release()
 
 
-def _warnings(query: ChatQuery) -> list[str]:
-    return [query.question.notice(query.language)] if query.question.cut else []
+def _warnings(query: ChatQuery, answer: Answer) -> list[str]:
+    """The front door's notice of a cut question, in the answer's language."""
+    return [query.question.notice(answer.language)] if query.question.cut else []
