@@ -103,4 +103,6 @@ def read_question(text: str | None, limit: int, lang: str | None = None) -> Ques
     cleaned = clean_question(text)
     if not any(ch not in _INVISIBLE and not ch.isspace() for ch in cleaned):
         raise EmptyQuestionError(lang)
-    return Question(text=cleaned[:limit], length=len(cleaned), limit=limit)
+    # Cut, then trimmed again, so reading a question twice (a door, then the assistant) gives
+    # the same text.
+    return Question(text=cleaned[:limit].rstrip(), length=len(cleaned), limit=limit)

@@ -57,3 +57,9 @@ def test_a_short_question_passes_unchanged():
     read = read_question("  委员会在哪一次会议上审议了该报告？ ", 1000)
     assert read.text == "委员会在哪一次会议上审议了该报告？"
     assert not read.cut and read.notice("en") == ""
+
+
+def test_reading_a_question_twice_changes_nothing():
+    once = read_question("\x1bWhat did the Committee decide? " * 100, 100)
+    assert len(once.text) <= 100 and not once.text.endswith(" ")
+    assert read_question(once.text, 100).text == once.text
