@@ -123,3 +123,34 @@ def test_a_wait_that_runs_out_is_overload():
             gate.acquire()
         assert time.monotonic() - started < 2
     assert gate.waiting == 0
+
+
+def test_the_api_key_command_adds_and_lists_keys(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from assistant.cli import (
+        app,
+        commands,  # noqa: F401  (registers the commands)
+    )
+    from assistant.config import Settings
+
+    keys_file = tmp_path / "api-keys.txt"
+
+    def settings() -> Settings:
+        configured = Settings()
+        configured.api.keys_file = keys_file
+        return configured
+
+    monkeypatch.setattr("assistant.cli.api_key.get_settings", settings)
+    runner = CliRunner()
+    listed = runner.invoke(app, ["api-key", "list"])
+    assert "the API is off" in listed.stdout
+    added = runner.invoke(app, ["api-key", "add", "delegation-tools"])
+    assert added.exit_code == 0, added.output
+    key = added.stdout.strip()
+    assert key.startswith("una-") and key not in keys_file.read_text(encoding="utf-8")
+    assert "not shown again" in added.stderr
+    assert runner.invoke(app, ["api-key", "list"]).stdout.split() == ["delegation-tools"]
+    again = runner.invoke(app, ["api-key", "add", "delegation-tools"])
+    assert again.exit_code == 2 and "already has a key" in again.stderr
+    assert KeyRing.from_settings(settings().api).identify(key) == "delegation-tools"
