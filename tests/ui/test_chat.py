@@ -248,5 +248,5 @@ def test_a_pasted_book_is_cut_before_it_is_stored_or_answered(services, settings
     assert len(book) > 80_000
     assert f"only its first {limit} were used" in status
     session = updates[-1][2]
-    assert session.turns[0].question == book[:limit]
-    assert [len(call.question) for call in services.assistant.calls] == [limit]
+    assert session.turns[0].question == book[:limit].rstrip()
+    assert [len(call.question) for call in services.assistant.calls] == [limit - 1]  # cut, trimmed
