@@ -40,8 +40,9 @@ def location(citation: Citation, lang: str) -> str:
 
 
 def origin(citation: Citation) -> str:
-    """The document's title and file, and the passage's language: "Title (file.txt, zh)"."""
+    """The document's title and file, and the passage's language: "Title (file.txt, zh)"; the
+    file only where ``location`` did not already name it (a document without a UN symbol)."""
     p = citation.passage
     title = p.title if p.title and p.title != p.source else ""
-    file_part = f"{p.source}, {p.lang}"
+    file_part = f"{p.source}, {p.lang}" if p.symbol else p.lang
     return f"{title} ({file_part})" if title else f"({file_part})"
