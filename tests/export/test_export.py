@@ -119,3 +119,14 @@ def test_the_chat_exports_the_selected_answer_and_the_conversation(tmp_path):
     assert QUESTION in conversation_text and "How much did China pledge?" in conversation_text
     assert "A/73/PV.9" in "\n".join(text for _s, text in _docx_lines(conversation_docx))
     assert "S/2018/435" in answer_md.read_text(encoding="utf-8")
+
+
+def test_a_document_without_a_symbol_is_named_by_its_file_once():
+    passage = make_passage(symbol=None, page=3)
+    answer = make_answer(citations=[Citation(1, passage, [SUPPORT])])
+    block = sources_markdown(answer)
+    assert "[1] 000\\_b645ea8b0039a4ff.txt" not in block
+    assert (
+        "[1] 000_b645ea8b0039a4ff.txt, ¶2, 第 3 页 — 反恐委员会主席给安全理事会主席的信 (zh)"
+        in block
+    )
