@@ -232,6 +232,37 @@ class AppSettings(BaseModel):
     ui_language: Literal["zh", "en"] = "en"  # the app's starting interface language
 
 
+class ApiKeySetting(BaseModel):
+    """One API key as stored: its name (who holds it, shown in logs) and the SHA-256 of the key.
+
+    The key itself is never stored: ``assistant api-key add NAME`` prints it once.
+    """
+
+    name: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class ApiSettings(BaseModel):
+    """The OpenAI-compatible chat API and the MCP server over HTTP (``assistant/api``).
+
+    Both are off until at least one key is configured, in ``keys`` or in ``keys_file`` (lines
+    ``name:sha256``, as ``assistant api-key add`` writes them). Each key may send
+    ``requests_per_minute`` requests; answers beyond the engine's slots wait, at most
+    ``max_waiting`` of them for at most ``max_wait_s`` seconds, and the rest are turned away at
+    once with 503 and ``Retry-After: retry_after_s``. Failed keys slow the client down like
+    failed admin logins (``app.login_base_delay_s``, ``app.login_max_delay_s``).
+    """
+
+    keys: list[ApiKeySetting] = Field(default_factory=list)
+    keys_file: Path | None = PROJECT_ROOT / "api-keys.txt"
+    model_name: str = "un-docs-assistant"  # the one model /v1/models lists
+    requests_per_minute: int = 30
+    max_waiting: int = 8
+    max_wait_s: float = 300.0
+    retry_after_s: int = 10
+    mcp_http: bool = True  # the MCP server at /mcp on the app (with the same keys)
+
+
 class EvalSettings(BaseModel):
     """Regression gate of ``assistant eval``: how far a metric may fall below the baseline.
 
@@ -271,6 +302,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     app: AppSettings = Field(default_factory=AppSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
     evaluation: EvalSettings = Field(default_factory=EvalSettings)
     profile: str = DEFAULT_PROFILE  # recorded from ASSISTANT_PROFILE; setting it does nothing
 

@@ -25,6 +25,8 @@ from assistant.answer.confidence import ConfidenceModel, Judgment, uncalibrated_
 from assistant.answer.evidence import SentenceVectors
 from assistant.answer.language import answer_language, in_question_script
 from assistant.answer.prompts import PromptLibrary, record
+from assistant.answer.question_input import EmptyQuestionError as EmptyQuestionError
+from assistant.answer.question_input import read_question
 from assistant.answer.refusal import relevance, should_refuse
 from assistant.answer.selection import Chooser, Selection, select_evidence
 from assistant.answer.support import SupportChecker, SupportThresholds
@@ -49,10 +51,6 @@ logger = logging.getLogger(__name__)
 
 _EVIDENCE_SHOWN = 3  # candidate sentences streamed before the model has chosen
 _UNCALIBRATED_SECOND = 0.3  # before calibration: a second sentence's model probability
-
-
-class EmptyQuestionError(ValueError):
-    """The question was empty or only whitespace; the message is a polite prompt to ask."""
 
 
 class PassageSearch(Protocol):
@@ -287,19 +285,15 @@ class Assistant:
         yield answer
 
     def _validated(self, question: str, override: str) -> tuple[str, list[str]]:
-        # Lone surrogates (JSON allows "\ud800") cannot be encoded, and the embedder would fail.
-        question = (question or "").encode("utf-8", "ignore").decode("utf-8")
-        if not question.strip():
-            langs = [override] if override in ("zh", "en") else ["zh", "en"]
-            message = " / ".join(self.prompts.get("empty_question", lg).text for lg in langs)
-            raise EmptyQuestionError(message)
-        question = question.strip()
-        limit = self.settings.answer.max_question_chars
-        if len(question) <= limit:
-            return question, []
-        warning = f"question truncated from {len(question)} to {limit} characters"
+        """The question through the one front door (``question_input``): cleaned, cut, or
+        refused with ``EmptyQuestionError``."""
+        lang = override if override in ("zh", "en") else None
+        read = read_question(question, self.settings.answer.max_question_chars, lang)
+        if not read.cut:
+            return read.text, []
+        warning = f"question truncated from {read.length} to {read.limit} characters"
         logger.warning(warning)
-        return question[:limit], [warning]
+        return read.text, [warning]
 
 
 def _prompt_passages(candidates: Sequence[Candidate]) -> list[PromptPassage]:

@@ -1,10 +1,12 @@
-"""An ``Answer`` as plain data (for ``--json``, logs and feedback) and as terminal text."""
+"""An ``Answer`` (and a retrieved passage) as plain data (for ``--json``, the API, the MCP tools,
+logs and feedback) and as terminal text."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from assistant.answer.types import Answer, Citation
+from assistant.schema import Passage
 
 
 def citation_to_dict(citation: Citation) -> dict[str, Any]:
@@ -18,10 +20,35 @@ def citation_to_dict(citation: Citation) -> dict[str, Any]:
         "symbol": p.symbol,
         "paragraph": p.paragraph,
         "page": p.page,
+        "language": p.lang,
         "chunk_id": p.chunk_id,
         "passage": p.text,
         "supporting_sentences": list(citation.supporting_sentences),
         "answer_sentences": list(citation.answer_sentences),
+    }
+
+
+def passage_to_dict(rank: int, passage: Passage) -> dict[str, Any]:
+    """One ranked passage as plain data: where it is, what it says, how it scored."""
+    return {
+        "rank": rank,
+        "chunk_id": passage.chunk_id,
+        "doc_id": passage.doc_id,
+        "source": passage.source,
+        "title": passage.title,
+        "symbol": passage.symbol,
+        "paragraph": passage.paragraph,
+        "page": passage.page,
+        "label": passage.label,
+        "language": passage.lang,
+        "ocr": passage.ocr,
+        "ocr_confidence": passage.ocr_confidence,
+        "scores": {
+            "fused": passage.score,
+            "dense": passage.dense_score,
+            "lexical": passage.lexical_score,
+        },
+        "text": passage.text,
     }
 
 

@@ -1,16 +1,20 @@
-"""``assistant ask "…"``: one question, the checked answer and its sources (or ``--json``)."""
+"""``assistant ask "…"``: one question, the checked answer and its sources (or ``--json``),
+optionally written to a Word or Markdown file as well (``--export answer.docx``)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from assistant.answer.assistant import EmptyQuestionError
 from assistant.answer.present import answer_to_dict, format_sources, format_timings
+from assistant.answer.question_input import EmptyQuestionError
 from assistant.cli import app
 from assistant.cli.services import doc_ids_for, open_container
+from assistant.export import FORMATS, write_export
+from assistant.export.exchange import Exchange
 from assistant.models.backends.base import BackendError
 from assistant.models.manager import ModelMissingError
 from assistant.models.manifest import UnknownModelError
@@ -21,6 +25,31 @@ LangOption = Annotated[
 DocOption = Annotated[
     list[str] | None, typer.Option("--doc", help="Only this document (file name or id).")
 ]
+ExportOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--export",
+        help="Also write the question, answer and sources to this .docx (Word) or .md file.",
+    ),
+]
+
+
+def check_export(path: Path | None) -> Path | None:
+    """The export file, checked before the question is answered (a wrong name costs nothing)."""
+    if path is not None and path.suffix.lower() not in FORMATS:
+        raise typer.BadParameter(
+            f"{path.name}: name the file .docx (Word) or .md (Markdown)", param_hint="--export"
+        )
+    return path
+
+
+def export_to(path: Path, exchanges: list[Exchange]) -> None:
+    try:
+        write_export(path, exchanges)
+    except OSError as exc:
+        typer.echo(f"error: cannot write {path}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"(written to {path})", err=True)
 
 
 def check_lang(lang: str) -> str:
@@ -35,9 +64,11 @@ def ask(
     lang: LangOption = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
     doc: DocOption = None,
+    export: ExportOption = None,
 ) -> None:
     """Answer one question from the indexed documents, with checked citations."""
     language = check_lang(lang)
+    export = check_export(export)
     container = open_container()
     doc_ids = doc_ids_for(container.documents, doc)
     try:
@@ -48,6 +79,10 @@ def ask(
     except (BackendError, ModelMissingError, UnknownModelError) as exc:  # the model loads lazily
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from exc
+    for warning in answer.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if export is not None:
+        export_to(export, [Exchange(answer.question, answer)])
     if as_json:
         typer.echo(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2))
         return

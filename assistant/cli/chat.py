@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import typer
 
-from assistant.answer.assistant import EmptyQuestionError
 from assistant.answer.present import format_sources, format_timings, format_understood
+from assistant.answer.question_input import EmptyQuestionError
 from assistant.answer.types import Answer
 from assistant.chat.session import ChatSession
 from assistant.cli import app
-from assistant.cli.ask import DocOption, LangOption, check_lang
+from assistant.cli.ask import (
+    DocOption,
+    ExportOption,
+    LangOption,
+    check_export,
+    check_lang,
+    export_to,
+)
 from assistant.cli.services import doc_ids_for, open_container
 from assistant.config import get_settings
+from assistant.export.exchange import Exchange
 from assistant.models.backends.base import BackendError
 from assistant.models.manager import ModelMissingError
 from assistant.models.manifest import UnknownModelError
@@ -25,15 +33,29 @@ _HELP = (
 
 
 @app.command()
-def chat(lang: LangOption = "auto", doc: DocOption = None) -> None:
-    """Talk with the assistant in the terminal (streamed answers, sources after each)."""
+def chat(lang: LangOption = "auto", doc: DocOption = None, export: ExportOption = None) -> None:
+    """Talk with the assistant in the terminal (streamed answers, sources after each); with
+    ``--export`` the conversation is written to a Word or Markdown file when it ends."""
     language = check_lang(lang)
+    export = check_export(export)
     container = open_container()
     assistant = container.assistant
     doc_ids = doc_ids_for(container.documents, doc)
     session = ChatSession()
     max_turns = get_settings().answer.history_turns
     typer.echo(_HELP)
+    _converse(assistant, session, language, doc_ids, max_turns)
+    answered = [
+        Exchange(record.question, record.answer)
+        for record in session.turns
+        if record.answer is not None
+    ]
+    if export is not None and answered:
+        export_to(export, answered)
+
+
+def _converse(assistant, session: ChatSession, language, doc_ids, max_turns: int) -> None:
+    """Questions from the terminal until /quit or end of input."""
     while True:
         try:
             question = typer.prompt("\n?", prompt_suffix=" ").strip()
@@ -55,7 +77,7 @@ def chat(lang: LangOption = "auto", doc: DocOption = None) -> None:
         except (BackendError, ModelMissingError, UnknownModelError) as exc:
             typer.echo(f"error: {exc}", err=True)
             continue
-        session.add(question, answer)
+        session.add(answer.question, answer)
 
 
 def _answer(assistant, question, history, language, doc_ids) -> Answer:

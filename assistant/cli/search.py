@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from assistant.answer.present import passage_to_dict
+from assistant.answer.question_input import EmptyQuestionError, read_question
 from assistant.cli import app
 from assistant.cli.services import doc_ids_for, open_index
 from assistant.config import get_settings
@@ -37,30 +39,6 @@ def _describe(rank: int, passage: Passage) -> str:
     return f"{head}\n{body}"
 
 
-def passage_to_dict(rank: int, passage: Passage) -> dict[str, Any]:
-    """One ranked passage as plain data: where it is, what it says, how it scored."""
-    return {
-        "rank": rank,
-        "chunk_id": passage.chunk_id,
-        "doc_id": passage.doc_id,
-        "source": passage.source,
-        "title": passage.title,
-        "symbol": passage.symbol,
-        "paragraph": passage.paragraph,
-        "page": passage.page,
-        "label": passage.label,
-        "language": passage.lang,
-        "ocr": passage.ocr,
-        "ocr_confidence": passage.ocr_confidence,
-        "scores": {
-            "fused": passage.score,
-            "dense": passage.dense_score,
-            "lexical": passage.lexical_score,
-        },
-        "text": passage.text,
-    }
-
-
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="A question or keywords, in Chinese or English.")],
@@ -83,7 +61,13 @@ def search(
         raise typer.BadParameter(f"choose one of {', '.join(MODES)}", param_hint="--mode")
     from assistant.container import Container
 
-    with Container(get_settings()) as container:
+    settings = get_settings()
+    try:
+        query = read_question(query, settings.answer.max_question_chars).text
+    except EmptyQuestionError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=2) from exc
+    with Container(settings) as container:
         open_index(container)
         if not container.documents.documents():
             typer.echo("The index is empty: run `assistant ingest` first.", err=True)

@@ -13,6 +13,7 @@ import gradio as gr
 
 from assistant.chat.session import ChatSession
 from assistant.ui.chat import ChatCallbacks
+from assistant.ui.export_files import EXPORTS, export_updates
 from assistant.ui.feedback import FeedbackCallbacks
 from assistant.ui.filters import (
     SCOPE_ALL,
@@ -102,6 +103,7 @@ def build_ask_tab(relabel: Relabel, lang: str) -> dict[str, Any]:
                 )
                 c["status"] = gr.Markdown("", elem_id="chat-status")
             c["copy_text"] = gr.Textbox(visible="hidden", elem_id="copy-text")
+            c.update(_exports(relabel, lang))
             with gr.Row(equal_height=False):
                 c.update(_filters(relabel, lang))
                 c.update(_feedback(relabel, lang))
@@ -120,6 +122,31 @@ def build_ask_tab(relabel: Relabel, lang: str) -> dict[str, Any]:
                     gr.Markdown(t("citation_help", lang)), value="citation_help"
                 )
     return c
+
+
+def _exports(relabel: Relabel, lang: str) -> dict[str, Any]:
+    """Download buttons for the selected answer and the conversation, filled once answered."""
+    c: dict[str, Any] = {}
+    with gr.Accordion(t("export", lang), open=False, elem_id="export") as acc:
+        relabel.add(acc, label="export")
+        with gr.Row():
+            for name, _holds in EXPORTS:
+                key = "export_" + name.replace(".", "_")
+                c[key] = relabel.add(
+                    gr.DownloadButton(
+                        t(key, lang),
+                        value=None,
+                        interactive=False,
+                        size="sm",
+                        elem_id=key.replace("_", "-"),
+                    ),
+                    label=key,
+                )
+    return c
+
+
+def export_buttons(c: dict[str, Any]) -> list[Any]:
+    return [c["export_" + name.replace(".", "_")] for name, _holds in EXPORTS]
 
 
 def _filters(relabel: Relabel, lang: str) -> dict[str, Any]:
@@ -197,6 +224,8 @@ def wire_ask_tab(
     stream_inputs = [session, ui_lang, c["scope"], c["docs"], c["doc_lang"], c["answer_lang"]]
     stream_outputs = [c["chatbot"], c["sources"], session, c["status"], c["copy_text"]]
 
+    exports = export_buttons(c)
+
     def then_answer(event: Any) -> None:
         event.then(
             chat.stream_answer,
@@ -207,7 +236,7 @@ def wire_ask_tab(
             show_progress="full",
             show_progress_on=[c["chatbot"]],
             **PRIVATE,
-        )
+        ).then(export_updates, [session], exports, queue=False, **PRIVATE)
 
     for trigger in (c["question"].submit, c["send"].click):
         then_answer(trigger(chat.add_question, ask_inputs, ask_outputs, queue=False, **PRIVATE))
@@ -222,14 +251,10 @@ def wire_ask_tab(
         )
     )
     new_outputs = [c["chatbot"], c["sources"], session, c["status"], c["copy_text"], c["question"]]
-    c["chatbot"].clear(chat.new_conversation, [ui_lang], new_outputs, queue=False, **PRIVATE)
-    c["new"].click(
-        chat.new_conversation,
-        [ui_lang],
-        new_outputs,
-        queue=False,
-        **PRIVATE,
-    )
+    for clear in (c["chatbot"].clear, c["new"].click):
+        clear(chat.new_conversation, [ui_lang], new_outputs, queue=False, **PRIVATE).then(
+            export_updates, [session], exports, queue=False, **PRIVATE
+        )
     c["copy"].click(None, [c["copy_text"]], None, js=COPY_JS, **PRIVATE)
 
     def on_cite(current: ChatSession, lang: str, evt: gr.EventData) -> tuple[str, ChatSession, str]:
@@ -241,7 +266,7 @@ def wire_ask_tab(
         [c["sources"], session, c["copy_text"]],
         show_progress="hidden",
         **PRIVATE,
-    )
+    ).then(export_updates, [session], exports, queue=False, show_progress="hidden", **PRIVATE)
     vote_outputs = [c["feedback_status"], c["comment"]]
     vote_inputs = [c["comment"], session, ui_lang]
     c["up"].click(partial(feedback.vote, "up"), vote_inputs, vote_outputs, **PRIVATE)

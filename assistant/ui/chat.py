@@ -10,11 +10,14 @@ engine has slots, while Gradio shows each waiting user their place in the queue.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from assistant.answer.assistant import EmptyQuestionError
+from assistant.answer.question_input import (
+    EmptyQuestionError,
+    empty_question_message,
+    read_question,
+)
 from assistant.answer.types import Answer, RetrievedEvidence
 from assistant.chat.session import ChatSession, TurnRecord
 from assistant.config import Settings
@@ -31,17 +34,6 @@ log = logging.getLogger(__name__)
 StreamUpdate = tuple[list[Message], str, ChatSession, str, str]
 
 
-def clean_question(text: str | None) -> str:
-    """The question without control characters (kept: newline, tab), lone surrogates (JSON
-    allows them; nothing downstream can encode them) and outer whitespace."""
-    kept = (
-        ch
-        for ch in (text or "")
-        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
-    )
-    return "".join(kept).strip()
-
-
 class ChatCallbacks:
     def __init__(self, services: UIServices, settings: Settings) -> None:
         self.services = services
@@ -50,18 +42,17 @@ class ChatCallbacks:
     def add_question(
         self, question: str, session: ChatSession, ui_lang: str
     ) -> tuple[str, list[Message], ChatSession, str]:
-        """Put a non-empty question into the session; else keep the textbox and say why."""
-        text = clean_question(question)
-        if not text:
-            status = t("empty_question", ui_lang)
-            return question or "", render_messages(session, ui_lang), session, status
-        # Cut here, before anything renders, stores or embeds it: one pasted book must not hold
-        # the queue, and follow-ups must not carry it into every later prompt.
-        limit = self.settings.answer.max_question_chars
-        status = ""
-        if len(text) > limit:
-            status = t("question_cut", ui_lang).format(limit=limit, length=len(text))
-            text = text[:limit]
+        """Put a non-empty question into the session; else keep the textbox and say why.
+
+        The question is read through the one front door (``question_input``) here, before
+        anything renders, stores or embeds it: one pasted book must not hold the queue, and
+        follow-ups must not carry it into every later prompt.
+        """
+        try:
+            read = read_question(question, self.settings.answer.max_question_chars, ui_lang)
+        except EmptyQuestionError as exc:
+            return question or "", render_messages(session, ui_lang), session, str(exc)
+        text, status = read.text, read.notice(ui_lang)
         session.turns.append(TurnRecord(question=text))
         return "", render_messages(session, ui_lang), session, status
 
@@ -107,7 +98,7 @@ class ChatCallbacks:
                 yield self._snapshot(session, ui_lang, status, partial=text, streaming=index)
         except EmptyQuestionError:
             session.turns.pop(index)
-            yield self._snapshot(session, ui_lang, t("empty_question", ui_lang))
+            yield self._snapshot(session, ui_lang, empty_question_message(ui_lang))
             return
         except EngineCrashedError:
             log.warning("The engine died while answering; the user is asked to ask again.")

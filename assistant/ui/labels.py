@@ -32,6 +32,11 @@ LABELS: dict[str, dict[UILang, str]] = {
     "send": {"en": "Ask", "zh": "提问"},
     "new_conversation": {"en": "New conversation", "zh": "新对话"},
     "copy_answer": {"en": "Copy answer", "zh": "复制回答"},
+    "export": {"en": "Export with sources", "zh": "导出（含出处）"},
+    "export_answer_docx": {"en": "This answer (Word)", "zh": "本回答（Word）"},
+    "export_answer_md": {"en": "This answer (Markdown)", "zh": "本回答（Markdown）"},
+    "export_conversation_docx": {"en": "Conversation (Word)", "zh": "整个对话（Word）"},
+    "export_conversation_md": {"en": "Conversation (Markdown)", "zh": "整个对话（Markdown）"},
     "copied": {"en": "Answer copied to the clipboard.", "zh": "回答已复制到剪贴板。"},
     "examples": {"en": "Example questions", "zh": "示例问题"},
     "filters": {"en": "Which documents to answer from", "zh": "回答所依据的文件"},
@@ -81,10 +86,6 @@ LABELS: dict[str, dict[UILang, str]] = {
         "可以换一种问法，或放宽文件范围。",
     },
     "error_badge": {"en": "Could not answer", "zh": "无法回答"},
-    "question_cut": {
-        "en": "The question was {length} characters long; only its first {limit} were used.",
-        "zh": "问题长达 {length} 个字符，只使用了前 {limit} 个字符。",
-    },
     "engine_restarted": {
         "en": "The model engine stopped while writing this answer and has been restarted. "
         "Please ask again; the rest of the conversation is kept.",
@@ -93,10 +94,6 @@ LABELS: dict[str, dict[UILang, str]] = {
     "error_note": {
         "en": "The answering service failed. The app is still running; try again in a moment.",
         "zh": "回答服务出错，应用仍在运行，请稍后重试。",
-    },
-    "empty_question": {
-        "en": "Please type a question first.",
-        "zh": "请先输入问题。",
     },
     "selection_empty": {
         "en": "No document selected, so the answer uses all documents.",

@@ -85,7 +85,7 @@ def build_app(services: UIServices, settings: Settings) -> gr.Blocks:
         refresh, refresh_outputs = wire_documents_tab(services, admin, docs, ask, is_admin, ui_lang)
         demo.load(refresh, [ui_lang], refresh_outputs, **PRIVATE)
         gr.api(
-            make_ask_endpoint(services),
+            make_ask_endpoint(services, settings),
             api_name="ask",
             concurrency_limit=answer_concurrency(settings),
             concurrency_id="answer",

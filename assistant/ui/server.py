@@ -1,6 +1,8 @@
-"""Start the app: build the services once, warn about an empty index, launch on localhost.
+"""Start the app: build the services once, warn about an empty index, serve on localhost.
 
-Shared by ``python app.py`` and ``assistant serve`` so that both open the same app.
+Shared by ``python app.py`` and ``assistant serve`` so that both open the same app: the chat
+page, the OpenAI-compatible API (``/v1``) and the MCP server (``/mcp``) on one port
+(``assistant.api.http_app``), served by uvicorn.
 """
 
 from __future__ import annotations
@@ -8,7 +10,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from typing import Any
 
+import uvicorn
+
+from assistant.api.http_app import build_http_app
+from assistant.api.services import ApiServices
 from assistant.config import Settings
 from assistant.container import Container, LazyChatModel
 from assistant.ui.documents import list_documents
@@ -40,17 +47,24 @@ def launch_app(settings: Settings, host: str | None = None, port: int | None = N
     if isinstance(model, LazyChatModel):
         threading.Thread(target=model.warm_up, name="engine-warm-up", daemon=True).start()
     demo = build_app(services, settings)
+    app = build_http_app(
+        demo, ApiServices.from_container(container), settings, gradio_options(settings, host, port)
+    )
     log.info(
-        "Opening the app on http://%s:%d (%d answer(s) at a time)",
+        "Opening the app on http://%s:%d (%d answer(s) at a time; API at /v1, MCP at /mcp)",
         host,
         port,
         answer_concurrency(settings),
     )
-    demo.launch(
-        server_name=host,
-        server_port=port,
-        max_file_size=f"{settings.app.max_upload_mb}mb",
-        show_error=False,
-        quiet=True,
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def gradio_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
+    """What ``gradio.mount_gradio_app`` needs to serve the page as ``demo.launch`` did."""
+    return {
+        "server_name": host,
+        "server_port": port,
+        "max_file_size": f"{settings.app.max_upload_mb}mb",
+        "show_error": False,
         **launch_styling(),
-    )
+    }

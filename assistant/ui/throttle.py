@@ -1,4 +1,5 @@
-"""Failed admin logins slow the next attempt from the same client: guessing at line speed fails.
+"""Failed admin logins (and failed API keys) slow the next attempt from the same client:
+guessing at line speed fails.
 
 Each failure from a client doubles the wait before that client may try again (1 s, 2 s, 4 s …
 up to a ceiling); an attempt inside the wait is refused without checking the password, so the
@@ -29,7 +30,9 @@ class LoginThrottle:
         base_delay_s: float = 1.0,
         max_delay_s: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
+        what: str = "admin login",
     ) -> None:
+        self.what = what  # what failed, for the log: "admin login", "API key"
         self.base_delay_s = base_delay_s
         self.max_delay_s = max_delay_s
         self._clock = clock
@@ -50,7 +53,8 @@ class LoginThrottle:
             delay = min(self.max_delay_s, self.base_delay_s * 2 ** (record.failures - 1))
             record.locked_until = self._clock() + delay
         log.warning(
-            "Failed admin login from %s (%d in a row); next attempt allowed in %.0fs",
+            "Failed %s from %s (%d in a row); next attempt allowed in %.0fs",
+            self.what,
             client,
             record.failures,
             delay,

@@ -107,3 +107,47 @@ def test_calibration_from_another_embedder_is_warned_about(tmp_path, caplog) -> 
     caplog.clear()
     _check_calibration(settings, "other-embedder:changed-documents")
     assert caplog.text == ""
+
+
+def test_ask_exports_the_answer_to_word(fake_container, tmp_path) -> None:
+    from docx import Document
+
+    fake_container([])
+    target = tmp_path / "answer.docx"
+    result = runner.invoke(
+        app, ["ask", "委员会在哪一次会议上审议了该报告？", "--export", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    text = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    assert "委员会在哪一次会议上审议了该报告？" in text
+    assert "第330次会议" in text
+    assert "S/2018/435" in text and "doc0.txt" in text
+    assert "“委员会在2018年4月19日" in text
+
+
+def test_ask_exports_markdown_and_rejects_other_formats(fake_container, tmp_path) -> None:
+    fake_container([])
+    target = tmp_path / "answer.md"
+    result = runner.invoke(
+        app, ["ask", "委员会在哪一次会议上审议了该报告？", "--export", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    written = target.read_text(encoding="utf-8")
+    assert "**来源**" in written and "[1] S/2018/435" in written
+    result = runner.invoke(app, ["ask", "x", "--export", str(tmp_path / "answer.pdf")])
+    assert result.exit_code == 2 and "answer.pdf" in result.output and "--export" in result.output
+    assert not (tmp_path / "answer.pdf").exists()
+
+
+def test_chat_exports_the_conversation(fake_container, tmp_path) -> None:
+    fake_container([])
+    target = tmp_path / "conversation.md"
+    result = runner.invoke(
+        app,
+        ["chat", "--export", str(target)],
+        input="委员会在哪一次会议上审议了该报告？\n那次会议是哪天举行的？\n/quit\n",
+    )
+    assert result.exit_code == 0, result.output
+    written = target.read_text(encoding="utf-8")
+    assert "## 问题 1" in written and "## 问题 2" in written
+    assert "那次会议是哪天举行的？" in written

@@ -18,7 +18,6 @@ NAMES = [
     "figures_label",
     "closest",
     "refusal",
-    "empty_question",
     "model_refusal_phrases",
 ]
 

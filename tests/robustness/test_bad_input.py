@@ -66,14 +66,14 @@ QUESTIONS = [
     QuestionCase("emoji only", "🌍🔥🤔❓", "refused"),
     QuestionCase("emoji zwj sequences", "👨‍👩‍👧‍👦" * 400, "answer"),
     QuestionCase("combining marks", "e\u0301lections " * 3000, "truncated"),
-    QuestionCase("control characters only", "\x00\x01\x02\x1b", "refused"),
+    QuestionCase("control characters only", "\x00\x01\x02\x1b", "empty"),
     QuestionCase(
         "control characters inside",
         "What\x00 did\x1b[31m Afghanistan\u202e say\x07 about elections?",
         "answer",
     ),
-    QuestionCase("zero-width only", "\u200b\u200c\u200d", "refused"),
-    QuestionCase("byte order mark", "\ufeff", "refused"),
+    QuestionCase("zero-width only", "\u200b\u200c\u200d", "empty"),
+    QuestionCase("byte order mark", "\ufeff", "empty"),
     QuestionCase("lone surrogate", "What about \ud800 elections in Afghanistan?", "answer"),
     QuestionCase("lone surrogate only", "\udcff", "empty"),
     QuestionCase("private use and max code point", "\ue000\U0010ffff elections", "answer"),
@@ -168,7 +168,7 @@ def test_bad_question_through_the_http_api(case: QuestionCase, echo_assistant) -
     """The public ``/ask`` function answers or returns an error field; it never raises."""
     assistant, _model = echo_assistant
     services = UIServices(assistant=assistant, index=None, ingest=None)  # type: ignore[arg-type]
-    payload = make_ask_endpoint(services)(case.question)
+    payload = make_ask_endpoint(services, assistant.settings)(case.question)
     if case.expect == "empty":
         assert payload["error"] == "empty_question"
         return

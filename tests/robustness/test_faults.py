@@ -434,7 +434,7 @@ def test_model_server_killed_mid_answer(served_assistant) -> None:
         assistant.ask(QUESTION, language="en")
     assert time.monotonic() - started < 30
     with pytest.raises(BackendError, match="cannot reach"):
-        make_ask_endpoint(services)(QUESTION)
+        make_ask_endpoint(services, assistant.settings)(QUESTION)
 
     # 3. Back on the same address: the next question is answered, in the app as well.
     state["server"] = start_llama_server(SMALL_MODEL, log_dir, port=server.port)

@@ -243,3 +243,38 @@ def test_a_follow_up_is_understood_and_an_unrelated_question_stays_on_its_own_to
     # Answered or declined, it must not cite the previous turns' topic.
     assert all("NGA_73_2018.txt" in text for text in cards), cards
     assert not any(EXPECTED_FILE in text for text in cards), cards
+
+
+def test_the_export_button_downloads_the_answer_as_word(app_url, browser, tmp_path):
+    """An answered question, then Export → "This answer (Word)": the downloaded ``.docx``,
+    read back with python-docx, holds the question, the answer and its source."""
+    from docx import Document
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def css(selector: str) -> list:
+        return browser.find_elements(By.CSS_SELECTOR, selector)
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    browser.get(app_url)
+    WebDriverWait(browser, 60).until(lambda d: css("#question-input textarea"))
+    answer = _ask(browser, QUESTION, 1)
+    css("#export .label-wrap")[0].click()
+    button = WebDriverWait(browser, 30).until(
+        lambda d: [b for b in css("#export-answer-docx") if b.is_enabled() and b.is_displayed()]
+    )[0]
+    button.click()
+    deadline = time.monotonic() + 60
+    while not list(downloads.glob("*.docx")) or list(downloads.glob("*.crdownload")):
+        assert time.monotonic() < deadline, "no .docx was downloaded"
+        time.sleep(0.5)
+    (path,) = downloads.glob("*.docx")
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert QUESTION in text
+    assert "330" in text and "330" in answer
+    assert EXPECTED_FILE in text  # the source, with its quoted supporting sentence
+    assert "“委员会在2018年4月19日" in text

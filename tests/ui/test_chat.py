@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from assistant.chat.session import ChatSession
-from assistant.ui.chat import ChatCallbacks, clean_question
+from assistant.ui.chat import ChatCallbacks
 from assistant.ui.filters import SCOPE_ALL, SCOPE_LANGUAGE, SCOPE_SELECTED
 from tests.ui.conftest import FakeAssistant, make_answer
 
@@ -72,16 +72,11 @@ def test_empty_question_is_refused_politely(services, settings, question):
     chat = ChatCallbacks(services, settings)
     session = ChatSession()
     _, messages, session, status = chat.add_question(question, session, "zh")
-    assert status == "请先输入问题。"
+    assert status == "请输入一个关于文件内容的问题。"
     assert messages == [] and session.turns == []
     updates = list(chat.stream_answer(session, "zh", SCOPE_ALL, None, "zh", "auto"))
     assert len(updates) == 1 and updates[0][0] == []
     assert services.assistant.calls == []
-
-
-def test_control_characters_are_removed_from_questions():
-    assert clean_question("  What\x00 is\x1b CTED?\u200b ") == "What is CTED?"
-    assert clean_question("第一行\n第二行") == "第一行\n第二行"
 
 
 def test_refused_answer_shows_the_badge_in_the_question_language(settings, services):
@@ -189,7 +184,8 @@ def test_empty_question_error_from_the_assistant_is_polite(services, settings):
     session = ChatSession()
     updates, _ = ask(chat, session, "？")
     messages, _, session, status, _ = updates[-1]
-    assert messages == [] and session.turns == [] and status == "Please type a question first."
+    assert messages == [] and session.turns == []
+    assert status == "Please type a question about the documents."
 
 
 def test_filters_reach_the_assistant(services, settings):
@@ -230,12 +226,12 @@ def test_language_switch_rerenders_the_panel(services, settings):
     assert "Sources for" in panel_en and "Chinese" in panel_en
 
 
-def test_the_ask_api_returns_the_one_answer_serialisation(services) -> None:
+def test_the_ask_api_returns_the_one_answer_serialisation(services, settings) -> None:
     """``/ask`` and ``assistant ask --json`` write an answer as the same object."""
     from assistant.answer.present import answer_to_dict
     from assistant.ui.api import make_ask_endpoint
 
-    payload = make_ask_endpoint(services)("反恐委员会在哪一次会议上审议了联合报告？")
+    payload = make_ask_endpoint(services, settings)("反恐委员会在哪一次会议上审议了联合报告？")
 
     (call,) = services.assistant.calls
     assert payload == answer_to_dict(make_answer(call.question))
@@ -252,5 +248,5 @@ def test_a_pasted_book_is_cut_before_it_is_stored_or_answered(services, settings
     assert len(book) > 80_000
     assert f"only its first {limit} were used" in status
     session = updates[-1][2]
-    assert session.turns[0].question == book[:limit]
-    assert [len(call.question) for call in services.assistant.calls] == [limit]
+    assert session.turns[0].question == book[:limit].rstrip()
+    assert [len(call.question) for call in services.assistant.calls] == [limit - 1]  # cut, trimmed
