@@ -93,9 +93,11 @@ class PostgresServer:
             return ""
 
     def start(self) -> None:
+        # fsync off: a killed server process loses nothing (the kernel has the data), only a
+        # machine crash would, and that does not happen to a test's throwaway server.
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            "-c max_connections=200"
         )
         self._run(
             str(self.bin_dir / "pg_ctl"),
