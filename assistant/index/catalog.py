@@ -377,17 +377,15 @@ class Catalog(ABC):
         """Records by id; unknown ids are absent."""
         ids = list(dict.fromkeys(chunk_ids))
         found: dict[str, ChunkRecord] = {}
-        with self._reading() as conn:
-            for start in range(0, len(ids), 500):
-                part = ids[start : start + 500]
-                marks = ",".join("?" * len(part))
-                rows = self._run(
-                    conn,
-                    "SELECT chunk_id, doc_id, idx, text, tokens, metadata FROM chunks"
-                    f" WHERE chunk_id IN ({marks})",
-                    part,
-                ).fetchall()
-                found.update((row[0], _record(tuple(row))) for row in rows)
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._all(
+                "SELECT chunk_id, doc_id, idx, text, tokens, metadata FROM chunks"
+                f" WHERE chunk_id IN ({marks})",
+                part,
+            )
+            found.update((row[0], _record(row)) for row in rows)
         return found
 
     def document_chunks(self, doc_id: str) -> list[ChunkRecord]:

@@ -1,8 +1,9 @@
 """The shared catalog: PostgreSQL, for app processes and ingests on several hosts.
 
 Connections come from a small pool per process (answers, uploads and the admin run on several
-threads), each checked before use so that a restarted database costs one failed request, not a
-dead process. The one-writer-per-document lock is a session advisory lock held on its own
+threads). They are not pinged before each use (that doubled the round trips of a search);
+instead a read that meets a connection the server dropped (a restarted database) is retried
+once on a new one, and the pool discards broken connections when they come back. The one-writer-per-document lock is a session advisory lock held on its own
 connection: PostgreSQL releases it when the holder's connection ends, so a killed writer never
 leaves a document locked. Catalog transactions on one document also take a transaction-scoped
 advisory lock (another key space, so the writer lock never waits on itself).
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -79,7 +80,6 @@ class PostgresCatalog(Catalog):
             min_size=1,
             max_size=max(2, settings.pool_size),
             timeout=max(5.0, 2 * settings.connect_timeout_s),
-            check=ConnectionPool.check_connection,
             name="catalog",
             open=True,
         )
@@ -127,6 +127,15 @@ class PostgresCatalog(Catalog):
 
     def close(self) -> None:
         self._pool.close()
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return super()._all(sql, params)
+        except CatalogError as exc:
+            if not isinstance(exc.__cause__, psycopg.OperationalError | psycopg.InterfaceError):
+                raise  # no connection to be had (a pool timeout): retrying would only wait
+            logger.info("catalog read on a dropped connection; retrying once on a new one")
+            return super()._all(sql, params)
 
     def describe(self) -> str:
         return f"postgres {self._target}"

@@ -265,3 +265,28 @@ def test_password_from_a_file(postgres_server, tmp_path, settings_for):
     settings.catalog.password_file = tmp_path / "absent"
     with pytest.raises(CatalogError, match="password_file"):
         _open(settings, settings.paths.index_dir)
+
+
+def test_reads_recover_after_the_database_restarts(tmp_path, settings_for):
+    """An app process keeps its catalog open: while the database is down a read fails with
+    the catalog error, and once it is back the next read works without reopening."""
+    from tests.conftest import use_postgres
+    from tests.postgres_server import start_postgres
+
+    server = start_postgres()  # its own server: this test stops it
+    try:
+        settings = use_postgres(settings_for(tmp_path / "index"), server.dsn())
+        settings.catalog.connect_timeout_s = 1
+        catalog = _open(settings, settings.paths.index_dir)
+        catalog.replace_document(_doc("zh/a.txt"), _chunks("zh/a.txt", ["一"]))
+        server.kill()
+        started = time.monotonic()
+        with pytest.raises(CatalogError, match="cannot be used"):
+            catalog.documents()
+        assert time.monotonic() - started < 30
+        server.start()
+        assert [d.doc_id for d in catalog.documents()] == ["zh/a.txt"]
+        assert catalog.chunks(["zh/a.txt#0"])
+        catalog.close()
+    finally:
+        server.remove()
