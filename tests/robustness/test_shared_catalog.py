@@ -9,6 +9,7 @@ repaired by the next ingest.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -24,7 +25,17 @@ from assistant.config import PROJECT_ROOT, Settings
 from assistant.index.factory import build_retriever, open_index
 from assistant.ingest.pipeline import ingest_paths
 from tests.conftest import use_postgres
-from tests.robustness.support import VENV_BIN, ServerProcess, copy_corpus, start_chroma
+from tests.robustness.support import (
+    ENGINE_KEY,
+    SMALL_MODEL,
+    VENV_BIN,
+    ServerProcess,
+    copy_corpus,
+    free_port,
+    http_ok,
+    start_chroma,
+    start_llama_server,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -291,3 +302,109 @@ def test_database_killed_during_an_ingest(tmp_path, chroma) -> None:
         assert check.returncode == 0 and "index is consistent" in check.stdout, check.stdout
     finally:
         database.remove()
+
+
+def _start_app(settings: Settings, port: int, engine_port: int, log: Path) -> subprocess.Popen:
+    env = cli_env(settings)
+    env.update(
+        {
+            "GRADIO_ANALYTICS_ENABLED": "False",
+            "ASSISTANT_APP__HOST": "127.0.0.1",
+            "ASSISTANT_APP__PORT": str(port),
+            "ASSISTANT_LLM__BACKEND": "openai",
+            "ASSISTANT_LLM__OPENAI_BASE_URL": f"http://127.0.0.1:{engine_port}/v1",
+            "ASSISTANT_LLM__OPENAI_MODEL": "small",
+            "ASSISTANT_LLM__OPENAI_API_KEY_ENV": "TEST_ENGINE_KEY",
+            "TEST_ENGINE_KEY": ENGINE_KEY,
+            "ASSISTANT_ANSWER__SELECT_CANDIDATES": "3",  # a short choice prompt: shared CPU
+        }
+    )
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, str(PROJECT_ROOT / "app.py")],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def _wait_for(proc: subprocess.Popen, port: int, log: Path, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
+        if http_ok(f"http://127.0.0.1:{port}/"):
+            return
+        time.sleep(1)
+    raise TimeoutError(f"app on {port} not up:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
+def test_two_app_hosts_answer_each_others_uploads(tmp_path, chroma, postgres_server) -> None:
+    """Two app processes (hosts A and B) and one model server: a document uploaded through A
+    is answered from B with its citation; with A killed, B goes on answering."""
+    from gradio_client import Client
+
+    if not SMALL_MODEL.is_file():
+        pytest.skip("run `assistant models pull small`")
+    dsn = postgres_server.create_database()
+    a = host(tmp_path, "a", chroma, dsn, "two_apps")
+    b = host(tmp_path, "b", chroma, dsn, "two_apps")
+    copy_corpus(a.paths.corpus_dir)
+    assert run_cli(["ingest"], a).returncode == 0
+    engine = start_llama_server(SMALL_MODEL, tmp_path)
+    ports = {"a": free_port(), "b": free_port()}
+    logs = {name: tmp_path / f"app-{name}.log" for name in ports}
+    apps = {
+        name: _start_app(settings, ports[name], engine.port, logs[name])
+        for name, settings in (("a", a), ("b", b))
+    }
+    try:
+        for name, proc in apps.items():
+            _wait_for(proc, ports[name], logs[name])
+        client_b = Client(f"http://127.0.0.1:{ports['b']}/", verbose=False)
+        warm = client_b.predict(
+            "What did the statement say about refugees?", "en", None, api_name="/ask"
+        )  # B has searched (jieba, BM25 built) before
+        assert not warm.get("error"), warm
+        upload = a.paths.corpus_dir / "uploads" / "quota.txt"
+        upload.parent.mkdir()
+        upload.write_text(
+            f"The {MARKER} for 2019 was set at 1,200 tonnes by the fisheries committee.", "utf-8"
+        )
+        assert run_cli(["ingest", str(upload)], a).returncode == 0  # what an admin upload runs
+        uploaded = time.perf_counter()
+        reply = client_b.predict(f"What was the {MARKER} for 2019?", "en", None, api_name="/ask")
+        assert not reply.get("error"), reply
+        assert reply["passages"][0]["source"] == "quota.txt", reply["passages"]
+        assert reply["timings"].get("retrieve", 0) < 10
+        if not reply["refused"]:
+            assert reply["citations"] and reply["citations"][0]["source"] == "quota.txt"
+            assert "1,200" in reply["text"]
+        logging.getLogger(__name__).warning(
+            "upload on A to answer from B: %.1fs (retrieval %.2fs, refused: %s)",
+            time.perf_counter() - uploaded,
+            reply["timings"].get("retrieve", 0),
+            reply["refused"],
+        )
+
+        _stop(apps["a"])  # host A dies; B answers on its own
+        again = Client(f"http://127.0.0.1:{ports['b']}/", verbose=False).predict(
+            "How many students were deprived of education after schools closed?",
+            "en",
+            None,
+            api_name="/ask",
+        )
+        assert not again.get("error"), again
+        assert again["passages"], again
+    finally:
+        for proc in apps.values():
+            _stop(proc)
+        engine.stop()
