@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,7 +37,6 @@ from assistant.logging_setup import configure_logging
 from benchmarks.bench_retrieval import MODES, WARM_UP, fresh_retriever, load_queries
 from benchmarks.common import (
     DEFAULT_WORK_DIR,
-    PROJECT_ROOT,
     format_table,
     machine_description,
     percentile,
@@ -175,7 +175,9 @@ def measure_size(
     }
 
 
-def ingest_pair(work_dir: Path, dsn: str, embedder: Embedder, warm_cache: Path) -> dict[str, Any]:
+def ingest_pair(
+    paths: Sequence[Path], work_dir: Path, dsn: str, embedder: Embedder, warm_cache: Path
+) -> dict[str, Any]:
     """The shipped corpus ingested into a fresh index per engine (warm embedding cache: an
     untimed first ingest fills it, so neither engine pays for embedding the other did not)."""
     out: dict[str, Any] = {}
@@ -184,7 +186,7 @@ def ingest_pair(work_dir: Path, dsn: str, embedder: Embedder, warm_cache: Path) 
     warm_dir.mkdir(parents=True)
     shutil.copyfile(warm_cache, warm_dir / "embedding_cache.sqlite")
     with Container(bench_settings(warm_dir), embedder=embedder) as container:
-        container.ingest([PROJECT_ROOT / "corpus"])
+        container.ingest(list(paths))
     warm_cache = warm_dir / "embedding_cache.sqlite"
     for engine in ("sqlite", "postgres"):
         target = work_dir / "catalog-twins" / f"ingest-{engine}"
@@ -197,7 +199,7 @@ def ingest_pair(work_dir: Path, dsn: str, embedder: Embedder, warm_cache: Path) 
         with Container(settings, embedder=embedder) as container:
             container.index.catalog.clear()
             container.index.vectors.reset()
-            report = container.ingest([PROJECT_ROOT / "corpus"])
+            report = container.ingest(list(paths))
         out[engine] = {
             "chunks_written": report.chunks_written,
             "seconds_total": report.seconds_total,
@@ -320,7 +322,11 @@ def main(
 
         spec = next(s for s in specs if s.key == "corpus")
         ingest = ingest_pair(
-            work_dir, dsn, embedder, index_dir(work_dir, spec, quick) / "embedding_cache.sqlite"
+            spec.paths,
+            work_dir,
+            dsn,
+            embedder,
+            index_dir(work_dir, spec, quick) / "embedding_cache.sqlite",
         )
     typer.echo(tables(rows, ingest))
     goals = {
