@@ -161,6 +161,10 @@ class Catalog(ABC):
     #: ``version``); False when every process shares one index folder.
     shared: bool = False
     _placeholder = "?"
+    # Text ordered by bytes on every engine (SQLite's default; PostgreSQL follows the database's
+    # locale otherwise): the same catalog lists documents, builds BM25 rows (ties rank by row)
+    # and fingerprints in the same order whichever engine holds it.
+    _bytewise = ""
 
     # -- engine --------------------------------------------------------------------------------
 
@@ -358,9 +362,8 @@ class Catalog(ABC):
     )
 
     def documents(self) -> list[DocumentInfo]:
-        return [
-            DocumentInfo(*row) for row in self._all(self._DOCUMENT_COLUMNS + " ORDER BY doc_id")
-        ]
+        rows = self._all(f"{self._DOCUMENT_COLUMNS} ORDER BY doc_id{self._bytewise}")
+        return [DocumentInfo(*row) for row in rows]
 
     def document(self, doc_id: str) -> DocumentInfo | None:
         rows = self._all(self._DOCUMENT_COLUMNS + " WHERE doc_id = ?", (doc_id,))
@@ -399,7 +402,8 @@ class Catalog(ABC):
 
     def lexical_entries(self) -> list[LexicalEntry]:
         rows = self._all(
-            "SELECT chunk_id, doc_id, tokens, metadata FROM chunks ORDER BY doc_id, idx"
+            "SELECT chunk_id, doc_id, tokens, metadata FROM chunks"
+            f" ORDER BY doc_id{self._bytewise}, idx"
         )
         return [
             LexicalEntry(
@@ -418,7 +422,7 @@ class Catalog(ABC):
         """sha256 over (doc_id, content hash) pairs: equal iff the same corpus is indexed."""
         digest = hashlib.sha256()
         for doc_id, content_hash in self._all(
-            "SELECT doc_id, content_hash FROM documents ORDER BY doc_id"
+            f"SELECT doc_id, content_hash FROM documents ORDER BY doc_id{self._bytewise}"
         ):
             digest.update(f"{doc_id}\0{content_hash}\n".encode())
         return digest.hexdigest()
@@ -433,13 +437,17 @@ class Catalog(ABC):
 
     def writes_in_progress(self) -> list[WriteInProgress]:
         rows = self._all(
-            "SELECT doc_id, content_hash, host, pid, started_at FROM ingest_state ORDER BY doc_id"
+            "SELECT doc_id, content_hash, host, pid, started_at FROM ingest_state"
+            f" ORDER BY doc_id{self._bytewise}"
         )
         return [WriteInProgress(*row) for row in rows]
 
     def files(self) -> list[StoredFile]:
         """Every stored upload and tombstone (without the bytes)."""
-        rows = self._all("SELECT path, doc_id, sha256, size, deleted_at FROM files ORDER BY path")
+        rows = self._all(
+            "SELECT path, doc_id, sha256, size, deleted_at FROM files"
+            f" ORDER BY path{self._bytewise}"
+        )
         return [StoredFile(p, d, s, int(n), deleted is not None) for p, d, s, n, deleted in rows]
 
     def file_content(self, path: str) -> bytes | None:

@@ -69,6 +69,7 @@ class PostgresCatalog(Catalog):
 
     shared = True
     _placeholder = "%s"
+    _bytewise = ' COLLATE "C"'
 
     def __init__(self, settings: CatalogSettings) -> None:
         self._conninfo = connection_string(settings)

@@ -290,3 +290,29 @@ def test_reads_recover_after_the_database_restarts(tmp_path, settings_for):
         catalog.close()
     finally:
         server.remove()
+
+
+def test_order_is_bytewise_whatever_the_database_locale(postgres_server, tmp_path, settings_for):
+    """A database created with a language's collation still lists, fingerprints and feeds BM25
+    in SQLite's order, so both engines rank ties alike."""
+    import psycopg
+
+    from tests.conftest import use_postgres
+
+    with psycopg.connect(postgres_server.dsn(), autocommit=True) as conn:
+        conn.execute(
+            "CREATE DATABASE t_icu_en TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"
+            " LOCALE 'C'"
+        )
+    settings = use_postgres(settings_for(tmp_path / "index"), postgres_server.dsn("t_icu_en"))
+    catalog = _open(settings, settings.paths.index_dir)
+    try:
+        for doc_id in ("en/b.txt", "en/B.txt", "en/a.txt"):
+            catalog.replace_document(_doc(doc_id), _chunks(doc_id, ["x"]))
+        with catalog._reading() as conn:
+            locale_order = [r[0] for r in conn.execute("SELECT doc_id FROM documents ORDER BY 1")]
+        assert locale_order == ["en/a.txt", "en/b.txt", "en/B.txt"]  # the database's own order
+        assert [d.doc_id for d in catalog.documents()] == ["en/B.txt", "en/a.txt", "en/b.txt"]
+        assert [e.doc_id for e in catalog.lexical_entries()] == ["en/B.txt", "en/a.txt", "en/b.txt"]
+    finally:
+        catalog.close()
