@@ -114,7 +114,6 @@ class HybridIndex:
         embedder: Embedder,
         *,
         rebuild: bool = False,
-        catalog: Catalog | None = None,
     ) -> None:
         self.settings = settings
         self.index_dir = Path(settings.paths.index_dir)
@@ -129,7 +128,23 @@ class HybridIndex:
 
         if rebuild:
             self._wipe()
-        self.catalog = catalog or open_catalog(settings, self.index_dir)
+        self.catalog: Catalog = open_catalog(settings, self.index_dir)
+        try:
+            self._open(embedder, chunking, tokenizer_version, rebuild=rebuild)
+        except BaseException:  # a refused index must not leave its connections behind
+            self.close()
+            raise
+
+    def _open(
+        self,
+        embedder: Embedder,
+        chunking: dict[str, object],
+        tokenizer_version: str,
+        *,
+        rebuild: bool,
+    ) -> None:
+        """Check what the index was built with, attach Chroma and BM25, and catch up."""
+        settings = self.settings
         if rebuild and self.catalog.shared:
             self.catalog.clear()
         manifest = Manifest.read(self.index_dir)
