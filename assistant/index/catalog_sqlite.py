@@ -1,8 +1,9 @@
 """The embedded catalog: SQLite at ``index_dir/catalog.sqlite`` (WAL), for one host.
 
 Every process on the host opens the same file; SQLite's own locking serialises writes, and the
-per-document writer lock is an ``flock`` on a file in ``index_dir/locks`` (released by the
-kernel when its holder dies). WAL needs memory shared between the processes, so the folder must
+per-document writer lock is an ``flock`` on one of 256 files in ``index_dir/locks``, chosen by
+the document id's hash (released by the kernel when its holder dies; two documents that share a
+file only wait for each other). WAL needs memory shared between the processes, so the folder must
 be on a local disk, never on NFS or SMB; several hosts need the PostgreSQL catalog instead.
 """
 
@@ -10,13 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.index.catalog import Catalog, now_iso
+from assistant.index.catalog import Catalog, lock_key, now_iso
 from assistant.index.migrate import CREATE_TABLE, pending
 
 
@@ -83,7 +83,7 @@ class SqliteCatalog(Catalog):
     @contextlib.contextmanager
     def writer_lock(self, doc_id: str, *, wait: bool = True) -> Iterator[bool]:
         self._locks_dir.mkdir(parents=True, exist_ok=True)
-        name = hashlib.sha256(doc_id.encode()).hexdigest()[:16] + ".lock"
+        name = f"{lock_key(doc_id) & 0xFF:02x}.lock"
         with open(self._locks_dir / name, "a+b") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
