@@ -76,6 +76,9 @@ class IndexCheck:
     missing_lexical: list[str] = field(default_factory=list)
     orphan_lexical: list[str] = field(default_factory=list)
     fingerprint_stale: bool = False
+    # Documents another process is writing right now: Chroma may be ahead of the catalog for
+    # them until their transaction commits (not a fault; repair leaves vectors alone meanwhile).
+    writes_in_progress: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -103,6 +106,11 @@ class IndexCheck:
                 out.append(f"{len(ids)} chunk(s) {label}: {', '.join(sorted(ids)[:5])}")
         if self.fingerprint_stale:
             out.append("manifest fingerprint does not match the catalog")
+        if self.writes_in_progress:
+            out.append(
+                f"{len(self.writes_in_progress)} document write(s) in progress: "
+                f"{', '.join(self.writes_in_progress[:5])} (check again when the ingest is done)"
+            )
         out.append("index is consistent" if self.ok else "index needs repair")
         return out
 
@@ -534,16 +542,39 @@ class HybridIndex:
                 missing_lexical=sorted(truth - lexical),
                 orphan_lexical=sorted(lexical - truth),
                 fingerprint_stale=self.manifest.fingerprint != self.catalog.fingerprint(),
+                writes_in_progress=self._live_writes(),
             )
 
+    def _live_writes(self) -> list[str]:
+        """Documents marked as being written whose writer still holds their lock."""
+        live = []
+        for mark in self.catalog.writes_in_progress():
+            with self.catalog.writer_lock(mark.doc_id, wait=False) as taken:
+                if not taken:
+                    live.append(mark.doc_id)
+        return live
+
     def repair(self) -> IndexCheck:
-        """Make Chroma and BM25 match the catalog; returns the check after repairing."""
+        """Make Chroma and BM25 match the catalog; returns the check after repairing.
+
+        Vectors are left alone while another process writes a document (on any host): its
+        new vectors are in Chroma before its catalog commit, and deleting them as orphans, or
+        re-adding the old version's as missing, would undo its write.
+        """
         with self._lock:
             found = self.check()
-            if found.orphan_vectors:
+            vectors_safe = not found.writes_in_progress
+            if not vectors_safe and (found.orphan_vectors or found.missing_vectors):
+                logger.warning(
+                    "Not repairing vectors while %d document write(s) are in progress (%s); "
+                    "run the repair again when the ingest is done",
+                    len(found.writes_in_progress),
+                    ", ".join(found.writes_in_progress[:5]),
+                )
+            if vectors_safe and found.orphan_vectors:
                 logger.info("Deleting %d orphan vectors", len(found.orphan_vectors))
                 self.vectors.delete_ids(found.orphan_vectors)
-            if found.missing_vectors:
+            if vectors_safe and found.missing_vectors:
                 logger.info("Re-adding %d missing vectors", len(found.missing_vectors))
                 records = list(self.catalog.chunks(found.missing_vectors).values())
                 vectors = self.embedder.embed([r.text for r in records])
