@@ -119,6 +119,33 @@ class ChromaSettings(BaseModel):
     collection: str = "passages"
 
 
+class CatalogSettings(BaseModel):
+    """Where the catalog (documents, passages, uploads, feedback, audit log) lives.
+
+    ``sqlite`` is the embedded default: ``index_dir/catalog.sqlite``, shared only by processes on
+    one host. ``postgres`` puts it in a PostgreSQL database that app processes on several hosts
+    share (docs/DEPLOYMENT.md); each host then keeps BM25 as a local cache rebuilt when the
+    catalog's version changes. The DSN is a ``SecretStr`` because it may carry a password; the
+    password can instead come from ``password_file`` (one line, ``chmod 600``), which wins.
+    """
+
+    mode: Literal["sqlite", "postgres"] = "sqlite"
+    dsn: SecretStr | None = None  # postgresql://user@host:5432/dbname
+    password_file: Path | None = None
+    pool_size: int = 4  # connections per process: answers, uploads and the admin run together
+    connect_timeout_s: float = 5.0
+
+    @model_validator(mode="after")
+    def _dsn_for_postgres(self) -> CatalogSettings:
+        if self.mode == "postgres" and not (self.dsn and self.dsn.get_secret_value().strip()):
+            raise SettingsError(
+                "catalog.mode is postgres but catalog.dsn is not set: set "
+                "ASSISTANT_CATALOG__DSN=postgresql://USER@HOST:5432/DBNAME (password in the DSN "
+                "or in the file named by catalog.password_file)"
+            )
+        return self
+
+
 class RetrievalSettings(BaseModel):
     """The retriever's parts (assistant/index/factory.py) and their weights.
 
@@ -298,6 +325,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)

@@ -1,14 +1,20 @@
 """``assistant doctor``: can this machine answer questions? Each check says what it found.
 
 The checks run in the order a failure would explain the next one: the CPU, the engine build it
-must run, the model files, one real generation, the index. The generation runs in the engine's
-own child process, so a crash (SIGILL on an unexpected CPU) is reported, not suffered.
+must run, the model files, the model server (when answers come from one), one real generation,
+the catalog database, the Chroma server (when vectors live in one), the index. The generation
+runs in the engine's own child process, so a crash (SIGILL on an unexpected CPU) is reported,
+not suffered. In a team deployment every host runs `assistant doctor` to see that it reaches
+the shared database, Chroma server and model server with its settings.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -34,7 +40,10 @@ def run_checks(settings: Settings) -> Iterator[CheckResult]:
         ("cpu", check_cpu),
         ("engine build", check_engine_build),
         ("models", check_models),
+        ("model server", check_model_server),
         ("generation", check_generation),
+        ("catalog", check_catalog),
+        ("chroma", check_chroma),
         ("index", check_index),
     ]
     for name, step in steps:
@@ -142,6 +151,114 @@ def check_generation(settings: Settings) -> CheckResult:
         "generation",
         True,
         f"{model.name}: one token and one choice in {seconds:.1f}s (engine start included)",
+    )
+
+
+def _get_json(url: str, headers: dict[str, str], timeout: float) -> object:
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        return str(exc.reason)
+    return str(exc) or type(exc).__name__
+
+
+_START_MODEL = (
+    "start the model server (llama-server … --port PORT, see docs/DEPLOYMENT.md) or set "
+    "llm.openai_base_url (ASSISTANT_LLM__OPENAI_BASE_URL)"
+)
+
+
+def check_model_server(settings: Settings) -> CheckResult:
+    """With ``llm.backend: openai``: the server answers ``/models`` and serves our model."""
+    import os
+
+    llm = settings.llm
+    if llm.backend != "openai":
+        return CheckResult("model server", True, f"backend {llm.backend}: no model server")
+    base = llm.openai_base_url.rstrip("/")
+    key = os.environ.get(llm.openai_api_key_env, "")
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    try:
+        listing = _get_json(f"{base}/models", headers, min(llm.request_timeout_s, 10.0))
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            return CheckResult(
+                "model server",
+                False,
+                f"{base} refused the key: {_reason(exc)}",
+                f"put the server's --api-key in ${llm.openai_api_key_env} "
+                "(llm.openai_api_key_env names the variable)",
+            )
+        return CheckResult("model server", False, f"{base}: {_reason(exc)}", _START_MODEL)
+    except Exception as exc:
+        return CheckResult(
+            "model server", False, f"{base} does not answer: {_reason(exc)}", _START_MODEL
+        )
+    data = listing.get("data", []) if isinstance(listing, dict) else []
+    names = sorted(str(m.get("id")) for m in data if isinstance(m, dict))
+    if names and llm.openai_model not in names:
+        return CheckResult(
+            "model server",
+            False,
+            f"{base} serves {', '.join(names)}, not {llm.openai_model!r}",
+            f"set llm.openai_model to one of: {', '.join(names)}",
+        )
+    return CheckResult("model server", True, f"{base} serves {', '.join(names) or 'a model'}")
+
+
+def check_catalog(settings: Settings) -> CheckResult:
+    """The catalog opens (the database answers, its schema is migrated) and what it holds."""
+    from assistant.index.catalog import CatalogError, open_catalog
+
+    try:
+        catalog = open_catalog(settings, settings.paths.index_dir)
+    except CatalogError as exc:
+        fix = (
+            "start PostgreSQL or correct catalog.dsn / catalog.password_file (docs/DEPLOYMENT.md)"
+            if settings.catalog.mode == "postgres"
+            else "check that paths.index_dir is a writable folder on a local disk"
+        )
+        return CheckResult("catalog", False, str(exc), fix)
+    try:
+        detail = (
+            f"{catalog.describe()}: schema {catalog.schema_version()}, "
+            f"{len(catalog.documents())} documents, version {catalog.version()}"
+        )
+        marks = catalog.writes_in_progress()
+    finally:
+        catalog.close()
+    if marks:
+        detail += f"; {len(marks)} document write(s) in progress or interrupted"
+    return CheckResult("catalog", True, detail)
+
+
+def check_chroma(settings: Settings) -> CheckResult:
+    """With ``chroma.mode: http``: the Chroma server's heartbeat answers."""
+    chroma = settings.chroma
+    if chroma.mode != "http":
+        return CheckResult("chroma", True, f"embedded in {settings.paths.index_dir / 'chroma'}")
+    url = f"http://{chroma.host}:{chroma.port}/api/v2/heartbeat"
+    headers = {}
+    if chroma.auth_token is not None:
+        headers["Authorization"] = f"Bearer {chroma.auth_token.get_secret_value()}"
+    try:
+        _get_json(url, headers, 10.0)
+    except Exception as exc:
+        return CheckResult(
+            "chroma",
+            False,
+            f"no Chroma server at {chroma.host}:{chroma.port}: {_reason(exc)}",
+            "start it (chroma run --path DIR --host HOST --port PORT) or set chroma.host / "
+            "chroma.port (ASSISTANT_CHROMA__HOST, ASSISTANT_CHROMA__PORT)",
+        )
+    return CheckResult(
+        "chroma", True, f"server at {chroma.host}:{chroma.port}, collection {chroma.collection}"
     )
 
 

@@ -93,3 +93,34 @@ def corpus_index(tmp_path_factory, use_embedder) -> Iterator[CorpusIndex]:
     report = ingest_paths([settings.paths.corpus_dir], index, settings)
     yield CorpusIndex(settings, index, build_retriever(settings, index), report)
     index.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the session (skipped without the server binaries,
+    except under CI); tests take a fresh database each with ``postgres_server.create_database``."""
+    from tests.postgres_server import start_postgres
+
+    server = start_postgres()
+    yield server
+    server.remove()
+
+
+def use_postgres(settings: Settings, dsn: str) -> Settings:
+    """``settings`` with the catalog in the PostgreSQL database at ``dsn``."""
+    from pydantic import SecretStr
+
+    from assistant.config import CatalogSettings
+
+    settings.catalog = CatalogSettings(mode="postgres", dsn=SecretStr(dsn))
+    return settings
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def catalog_mode(request) -> Callable[[Settings], Settings]:
+    """Runs a test once per catalog engine: ``catalog_mode(settings)`` points the settings at
+    a fresh SQLite catalog (in their index folder) or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return lambda settings: settings
+    server = request.getfixturevalue("postgres_server")
+    return lambda settings: use_postgres(settings, server.create_database())

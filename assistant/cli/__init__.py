@@ -24,6 +24,21 @@ def _root(
 
 
 def main() -> None:
-    from assistant.cli import commands  # noqa: F401  (registers the command modules)
+    """Run a command; settings that cannot be read end it with one line saying which."""
+    from pydantic import ValidationError
 
-    app()
+    from assistant.cli import commands  # noqa: F401  (registers the command modules)
+    from assistant.config import SettingsError
+
+    try:
+        app()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors()
+        )
+        typer.echo(f"error: invalid settings: {problems}", err=True)
+        raise SystemExit(2) from exc
+    except SettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from assistant.cli import api_key  # noqa: F401
 from assistant.cli import ask  # noqa: F401
+from assistant.cli import audit  # noqa: F401
 from assistant.cli import calibrate  # noqa: F401
 from assistant.cli import chat  # noqa: F401
 from assistant.cli import doctor  # noqa: F401

@@ -42,13 +42,17 @@ def open_index(
 
 def storage_errors() -> tuple[type[Exception], ...]:
     """What reading or writing the index raises when its folder is read-only or full, or its
-    Chroma server is down: front doors report these in one line (the catalog is written last
-    and in one transaction, so such a failure leaves the index as it was; `index check` tells)."""
+    Chroma server or catalog database is down: front doors report these in one line (the
+    catalog is written last and in one transaction, so such a failure leaves the index as it
+    was; `index check` tells)."""
     import sqlite3
 
+    import psycopg
     from chromadb.errors import ChromaError
 
-    return (OSError, sqlite3.Error, ChromaError)
+    from assistant.index.catalog import CatalogError
+
+    return (OSError, sqlite3.Error, ChromaError, CatalogError, psycopg.Error)
 
 
 _shared_dictionary = SharedDictionary()  # CC-CEDICT, parsed once per process

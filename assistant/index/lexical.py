@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -89,7 +90,9 @@ class LexicalIndex:
 
     def build(self, entries: Sequence[LexicalEntry]) -> None:
         """Replace the index with one over ``entries`` and save it."""
-        staging = self.directory.with_name(self.directory.name + ".new")
+        # One staging folder per process: two processes sharing an index folder never build
+        # into each other's files.
+        staging = self.directory.with_name(f"{self.directory.name}.new-{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         bm25 = None

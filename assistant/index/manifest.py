@@ -35,6 +35,9 @@ class Manifest:
     chunking: dict[str, Any]
     tokenizer_version: str
     fingerprint: str = ""
+    # The catalog version BM25 was last built from: a shared catalog (PostgreSQL) moves it
+    # whenever any host writes, and this host then rebuilds its local BM25 cache.
+    catalog_version: int = -1
     created_at: str = field(default_factory=now_iso)
     updated_at: str = field(default_factory=now_iso)
     format_version: int = FORMAT_VERSION
@@ -56,7 +59,11 @@ class Manifest:
         os.replace(tmp, index_dir / MANIFEST_NAME)
 
     def check_compatible(
-        self, embedder_name: str, embedder_dimension: int, chunking: dict[str, Any], where: Path
+        self,
+        embedder_name: str,
+        embedder_dimension: int,
+        chunking: dict[str, Any],
+        where: Path | str,
     ) -> None:
         """Raise ``IndexMismatchError`` unless the index was built the way it is now configured."""
         rebuild = (

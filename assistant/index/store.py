@@ -3,15 +3,28 @@
 Write order, so that a crash is always detectable and repairable (see ``check``/``repair``):
 Chroma first, then the catalog transaction, then the BM25 rebuild and the manifest. Writes made
 inside ``with index.batch():`` rebuild BM25 once at the end instead of after every document.
+
+Every document write holds the catalog's writer lock for that document (one writer per
+document across processes and hosts) and marks itself in the catalog before touching Chroma;
+the catalog transaction that completes it clears the mark. A mark whose lock is free belongs to
+a killed writer, and ``repair_interrupted`` (run by every ingest) puts that document's vectors
+back in step with the catalog.
+
+With a shared catalog (PostgreSQL: hosts with their own ``index_dir``), BM25 and the term
+bridge are this host's cache of the catalog: ``refresh`` reads the catalog's version (one small
+query per search) and rebuilds them when another host wrote. With SQLite, processes share the
+folder and follow the manifest file the writer replaces.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +32,18 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.index.catalog import Catalog, ChunkRecord, DocumentInfo
+from assistant.index.catalog import (
+    CATALOG_NAME,
+    Catalog,
+    ChunkRecord,
+    DocumentInfo,
+    StoredFile,
+    open_catalog,
+)
 from assistant.index.embedders import Embedder
 from assistant.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from assistant.index.lexical import LexicalEntry, LexicalIndex
-from assistant.index.manifest import MANIFEST_NAME, Manifest, now_iso
+from assistant.index.manifest import MANIFEST_NAME, IndexMismatchError, Manifest, now_iso
 from assistant.index.term_bridge import TermBridge
 from assistant.index.vector_store import ChromaVectorIndex, VectorRecord
 from assistant.schema import Chunk, Document
@@ -32,7 +52,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["DocumentInfo", "HybridIndex", "IndexCheck"]
 
-CATALOG_NAME = "catalog.sqlite"
+INDEX_META = "index"  # catalog meta key: what a shared index was built with
+FOLLOW_PAUSE_FACTOR = 2.0  # a host's BM25 rebuilds take at most a third of its time
 EMBED_CACHE_NAME = "embedding_cache.sqlite"
 _DERIVED = ("bm25", "terms", CATALOG_NAME, "manifest.json")
 
@@ -55,6 +76,9 @@ class IndexCheck:
     missing_lexical: list[str] = field(default_factory=list)
     orphan_lexical: list[str] = field(default_factory=list)
     fingerprint_stale: bool = False
+    # Documents another process is writing right now: Chroma may be ahead of the catalog for
+    # them until their transaction commits (not a fault; repair leaves vectors alone meanwhile).
+    writes_in_progress: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -82,6 +106,11 @@ class IndexCheck:
                 out.append(f"{len(ids)} chunk(s) {label}: {', '.join(sorted(ids)[:5])}")
         if self.fingerprint_stale:
             out.append("manifest fingerprint does not match the catalog")
+        if self.writes_in_progress:
+            out.append(
+                f"{len(self.writes_in_progress)} document write(s) in progress: "
+                f"{', '.join(self.writes_in_progress[:5])} (check again when the ingest is done)"
+            )
         out.append("index is consistent" if self.ok else "index needs repair")
         return out
 
@@ -89,7 +118,16 @@ class IndexCheck:
 class HybridIndex:
     """The persistent index under ``settings.paths.index_dir``; see the module docstring."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, *, rebuild: bool = False) -> None:
+    #: Shortest wait between two rebuilds that follow another host's writes (``refresh``).
+    follow_pause_floor_s = 1.0
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        *,
+        rebuild: bool = False,
+    ) -> None:
         self.settings = settings
         self.index_dir = Path(settings.paths.index_dir)
         self.index_dir.mkdir(parents=True, exist_ok=True)
@@ -103,10 +141,32 @@ class HybridIndex:
 
         if rebuild:
             self._wipe()
+        self.catalog: Catalog = open_catalog(settings, self.index_dir)
+        try:
+            self._open(embedder, chunking, tokenizer_version, rebuild=rebuild)
+        except BaseException:  # a refused index must not leave its connections behind
+            self.close()
+            raise
+
+    def _open(
+        self,
+        embedder: Embedder,
+        chunking: dict[str, object],
+        tokenizer_version: str,
+        *,
+        rebuild: bool,
+    ) -> None:
+        """Check what the index was built with, attach Chroma and BM25, and catch up."""
+        settings = self.settings
+        if rebuild and self.catalog.shared:
+            self.catalog.clear()
         manifest = Manifest.read(self.index_dir)
-        if manifest is not None:
+        if self.catalog.shared:
+            catalog_tokens = self._check_shared_settings(embedder, chunking, tokenizer_version)
+            if manifest is not None and not _compatible(manifest, embedder, chunking):
+                manifest = None  # a cache of another configuration: rebuilt from the catalog
+        elif manifest is not None:
             manifest.check_compatible(embedder.name, embedder.dimension, chunking, self.index_dir)
-        self.catalog = Catalog(self.index_dir / CATALOG_NAME)
         self.vectors = ChromaVectorIndex(settings.chroma, self.index_dir)
         if rebuild:
             self.vectors.reset()
@@ -118,18 +178,55 @@ class HybridIndex:
                 embedder_dimension=embedder.dimension,
                 chunking=chunking,
                 tokenizer_version=tokenizer_version,
-                fingerprint=self.catalog.fingerprint(),
+                fingerprint="" if self.catalog.shared else self.catalog.fingerprint(),
             )
             manifest.write(self.index_dir)
         self.manifest = manifest
-        # A writer killed between the catalog commit and the BM25 rebuild leaves the manifest's
-        # fingerprint behind the catalog: the next sync (every ingest ends with one) catches up.
-        self._dirty = manifest.fingerprint != self.catalog.fingerprint()
-        if manifest.tokenizer_version != tokenizer_version:
+        self._built_version = manifest.catalog_version
+        self._next_follow = 0.0  # monotonic time before which _follow_catalog does not rebuild
+        if self.catalog.shared:
+            # The local BM25 follows the catalog's version (refresh); the catalog's tokens
+            # follow the tokenizer recorded with it.
+            self.manifest.tokenizer_version = catalog_tokens
+            self._dirty = self._built_version != self.catalog.version()
+        else:
+            # A writer killed between the catalog commit and the BM25 rebuild leaves the
+            # manifest's fingerprint behind the catalog: the next sync catches up.
+            self._dirty = manifest.fingerprint != self.catalog.fingerprint()
+        if self.manifest.tokenizer_version != tokenizer_version:
             self._retokenize(tokenizer_version)
         elif self._wants_terms and not len(self.terms) and len(self.lexical):
             self._build_terms()  # term translation switched on for an existing index
         self._stamp = self._manifest_stamp()
+
+    def _check_shared_settings(
+        self, embedder: Embedder, chunking: dict[str, object], tokenizer_version: str
+    ) -> str:
+        """Refuse a shared catalog built with another embedder or chunk settings (another
+        host's vectors would be mixed with ours); record ours when it has none yet. Returns
+        the tokenizer version of the catalog's stored tokens."""
+        raw = self.catalog.get_meta(INDEX_META)
+        if raw is None:
+            recorded = Manifest(embedder.name, embedder.dimension, chunking, tokenizer_version)
+            self._record_shared_settings(recorded)
+            return tokenizer_version
+        data = json.loads(raw)
+        recorded = Manifest(
+            data["embedder_name"],
+            int(data["embedder_dimension"]),
+            data["chunking"],
+            str(data["tokenizer_version"]),
+        )
+        recorded.check_compatible(
+            embedder.name, embedder.dimension, chunking, self.catalog.describe()
+        )
+        return recorded.tokenizer_version
+
+    def _record_shared_settings(self, manifest: Manifest) -> None:
+        fields = ("embedder_name", "embedder_dimension", "chunking", "tokenizer_version")
+        self.catalog.set_meta(
+            INDEX_META, json.dumps({name: getattr(manifest, name) for name in fields})
+        )
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -154,6 +251,8 @@ class HybridIndex:
         records = self.catalog.chunks(self.catalog.chunk_ids())
         self.catalog.update_tokens({cid: self._tokens(r.text) for cid, r in records.items()})
         self.manifest.tokenizer_version = version
+        if self.catalog.shared:
+            self._record_shared_settings(self.manifest)
         self._dirty = True
         self.sync()
 
@@ -168,8 +267,11 @@ class HybridIndex:
             return None
         return (st.st_mtime_ns, st.st_ino, st.st_size)
 
-    def refresh(self) -> bool:
-        """Reload BM25, the term bridge and the manifest if another process changed them.
+    def refresh(self, *, force: bool = False) -> bool:
+        """Bring BM25 and the term bridge up to date with changes made by other processes.
+
+        With a shared catalog: rebuild them here when the catalog's version moved (see
+        ``_follow_catalog``). Otherwise, reload the files another process on this host wrote:
 
         Several app processes can share one index (the catalog and BM25 on one disk, vectors on
         a Chroma server). The catalog and Chroma are read live, but BM25 and the term vectors
@@ -177,6 +279,8 @@ class HybridIndex:
         file means the derived files are complete; one stat per search finds out. A reload that
         meets a half-written BM25 (two writers at once) keeps the old one and tries again.
         """
+        if self.catalog.shared:
+            return self._follow_catalog(force=force)
         stamp = self._manifest_stamp()
         if stamp is None or stamp == self._stamp:
             return False
@@ -197,6 +301,37 @@ class HybridIndex:
             logger.info("Reloaded BM25 after another process changed the index")
             return True
 
+    def _follow_catalog(self, *, force: bool = False) -> bool:
+        """Rebuild this host's BM25 cache when the shared catalog's version moved.
+
+        One query per search; the rebuild reads every chunk's stored tokens (no jieba), so it
+        costs what an ingest's BM25 step costs (3.4 s at 21,969 passages). Searches on other
+        threads wait for it rather than search a stale cache, so an upload on another host is
+        found by the next search here. While another host writes document after document (a
+        large ingest), rebuilding at every search would spend most of the time rebuilding:
+        after a rebuild, the next one waits ``FOLLOW_PAUSE_FACTOR`` times as long as it took
+        (at least ``follow_pause_floor_s``), and searches in between use the cache as it is;
+        ``force`` (``check``) skips that wait.
+        Inside a batch of this process's own writes it waits for the batch's end, which
+        rebuilds anyway.
+        """
+        if not force and time.monotonic() < self._next_follow:
+            return False
+        if self.catalog.version() == self._built_version:
+            return False
+        with self._lock:
+            if self._batch_depth or self.catalog.version() == self._built_version:
+                return False
+            started = time.monotonic()
+            self._dirty = True
+            self.sync()
+            took = time.monotonic() - started
+            self._next_follow = time.monotonic() + max(
+                self.follow_pause_floor_s, FOLLOW_PAUSE_FACTOR * took
+            )
+            logger.info("Rebuilt BM25 in %.1fs after another process changed the catalog", took)
+            return True
+
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
         """Group writes; BM25 and the manifest are refreshed once when the outermost exits."""
@@ -214,14 +349,18 @@ class HybridIndex:
         with self._lock:
             if not self._dirty:
                 return
+            # Read before the entries: a write landing in between is caught by the next check.
+            version = self.catalog.version()
             entries = self.catalog.lexical_entries()
             self.lexical.build(entries)
             if self._wants_terms:
                 self._build_terms(entries)
             self.manifest.fingerprint = self.catalog.fingerprint()
+            self.manifest.catalog_version = version
             self.manifest.updated_at = now_iso()
             self.manifest.write(self.index_dir)
             self._stamp = self._manifest_stamp()
+            self._built_version = version
             self._dirty = False
 
     @property
@@ -241,9 +380,21 @@ class HybridIndex:
     # -- writes -------------------------------------------------------------------------------
 
     def add_document(
-        self, doc: Document, chunks: Sequence[Chunk], embeddings: np.ndarray | None = None
-    ) -> None:
-        """Index (or replace) one document; pass ``embeddings`` when computed in a larger batch."""
+        self,
+        doc: Document,
+        chunks: Sequence[Chunk],
+        embeddings: np.ndarray | None = None,
+        *,
+        source_file: tuple[StoredFile, bytes] | None = None,
+        skip_if_current: bool = False,
+    ) -> bool:
+        """Index (or replace) one document; pass ``embeddings`` when computed in a larger batch.
+
+        ``source_file``: an upload's bytes, stored with the document so that other hosts can
+        re-read it. ``skip_if_current``: write nothing when, once this process holds the
+        document's lock, the catalog already has this content (another host ingested the same
+        file at the same moment). Returns whether anything was written.
+        """
         if embeddings is None:
             embeddings = self.embedder.embed([c.text for c in chunks])
         if len(embeddings) != len(chunks):
@@ -272,7 +423,12 @@ class HybridIndex:
             content_hash=doc.content_hash,
             ingested_at=now_iso(),
         )
-        with self._lock:
+        with self.catalog.writer_lock(doc.doc_id), self._lock:
+            if skip_if_current:
+                current = self.catalog.document(doc.doc_id)
+                if current is not None and current.content_hash == doc.content_hash:
+                    return False
+            self.catalog.begin_write(doc.doc_id, doc.content_hash)
             self.vectors.delete_document(doc.doc_id)
             self.vectors.add(
                 [
@@ -280,14 +436,52 @@ class HybridIndex:
                     for r, vec in zip(records, embeddings, strict=True)
                 ]
             )
-            self.catalog.replace_document(info, records)
+            self.catalog.replace_document(info, records, source_file)
             self._after_write()
+        return True
 
     def delete_document(self, doc_id: str) -> None:
-        with self._lock:
+        with self.catalog.writer_lock(doc_id), self._lock:
+            self.catalog.begin_write(doc_id, None)
             self.vectors.delete_document(doc_id)
             self.catalog.delete_document(doc_id)
             self._after_write()
+
+    def repair_interrupted(self) -> list[str]:
+        """Put back in step the documents whose writer was killed mid-write.
+
+        Such a document is marked in the catalog and its lock is free: its Chroma vectors may
+        be the new version's, some of them, or none, while the catalog (written in one
+        transaction) holds the old version or nothing. Its vectors are replaced by the
+        catalog's chunks; a document the catalog never received stays absent. Marks whose
+        lock is held belong to live writers and are left alone. Returns the repaired ids.
+        """
+        repaired: list[str] = []
+        for mark in self.catalog.writes_in_progress():
+            with self.catalog.writer_lock(mark.doc_id, wait=False) as taken:
+                if not taken:
+                    continue
+                with self._lock:
+                    self.vectors.delete_document(mark.doc_id)
+                    records = self.catalog.document_chunks(mark.doc_id)
+                    if records:
+                        vectors = self.embedder.embed([r.text for r in records])
+                        self.vectors.add(
+                            [
+                                VectorRecord(r.chunk_id, r.doc_id, r.text, vec, r.metadata)
+                                for r, vec in zip(records, vectors, strict=True)
+                            ]
+                        )
+                    self.catalog.end_write(mark.doc_id)
+                repaired.append(mark.doc_id)
+                logger.warning(
+                    "Repaired %s: its write from %s (pid %d, %s) was interrupted",
+                    mark.doc_id,
+                    mark.host,
+                    mark.pid,
+                    mark.started_at,
+                )
+        return repaired
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -319,6 +513,7 @@ class HybridIndex:
             by_lang[doc.lang] = by_lang.get(doc.lang, 0) + 1
         return {
             "index_dir": str(self.index_dir),
+            "catalog": self.catalog.describe(),
             "documents": len(docs),
             "documents_by_lang": by_lang,
             "chunks": self.catalog.chunk_count(),
@@ -333,7 +528,7 @@ class HybridIndex:
     # -- consistency --------------------------------------------------------------------------
 
     def check(self) -> IndexCheck:
-        self.refresh()
+        self.refresh(force=True)
         with self._lock:
             truth = self.catalog.chunk_ids()
             vectors = self.vectors.ids()
@@ -347,16 +542,39 @@ class HybridIndex:
                 missing_lexical=sorted(truth - lexical),
                 orphan_lexical=sorted(lexical - truth),
                 fingerprint_stale=self.manifest.fingerprint != self.catalog.fingerprint(),
+                writes_in_progress=self._live_writes(),
             )
 
+    def _live_writes(self) -> list[str]:
+        """Documents marked as being written whose writer still holds their lock."""
+        live = []
+        for mark in self.catalog.writes_in_progress():
+            with self.catalog.writer_lock(mark.doc_id, wait=False) as taken:
+                if not taken:
+                    live.append(mark.doc_id)
+        return live
+
     def repair(self) -> IndexCheck:
-        """Make Chroma and BM25 match the catalog; returns the check after repairing."""
+        """Make Chroma and BM25 match the catalog; returns the check after repairing.
+
+        Vectors are left alone while another process writes a document (on any host): its
+        new vectors are in Chroma before its catalog commit, and deleting them as orphans, or
+        re-adding the old version's as missing, would undo its write.
+        """
         with self._lock:
             found = self.check()
-            if found.orphan_vectors:
+            vectors_safe = not found.writes_in_progress
+            if not vectors_safe and (found.orphan_vectors or found.missing_vectors):
+                logger.warning(
+                    "Not repairing vectors while %d document write(s) are in progress (%s); "
+                    "run the repair again when the ingest is done",
+                    len(found.writes_in_progress),
+                    ", ".join(found.writes_in_progress[:5]),
+                )
+            if vectors_safe and found.orphan_vectors:
                 logger.info("Deleting %d orphan vectors", len(found.orphan_vectors))
                 self.vectors.delete_ids(found.orphan_vectors)
-            if found.missing_vectors:
+            if vectors_safe and found.missing_vectors:
                 logger.info("Re-adding %d missing vectors", len(found.missing_vectors))
                 records = list(self.catalog.chunks(found.missing_vectors).values())
                 vectors = self.embedder.embed([r.text for r in records])
@@ -370,6 +588,14 @@ class HybridIndex:
                 self._dirty = True
                 self.sync()
             return self.check()
+
+
+def _compatible(manifest: Manifest, embedder: Embedder, chunking: dict[str, object]) -> bool:
+    try:
+        manifest.check_compatible(embedder.name, embedder.dimension, chunking, "")
+    except IndexMismatchError:
+        return False
+    return True
 
 
 def _first_of_each_id(

@@ -81,12 +81,16 @@ class TermBridge:
         en = [t for t in unique if term_language(t) == "en"]
         vectors = embedder.embed(zh + en) if zh or en else np.empty((0, embedder.dimension))
         self.directory.mkdir(parents=True, exist_ok=True)
-        np.save(self.directory / (_VECTORS + ".tmp.npy"), vectors.astype(np.float16))
-        tmp_terms = self.directory / (_TERMS + ".tmp")
+        tmp_vectors = self.directory / f"{_VECTORS}.{os.getpid()}.tmp.npy"  # one per process
+        stored = vectors.astype(np.float16)
+        np.save(tmp_vectors, stored)
+        tmp_terms = self.directory / f"{_TERMS}.{os.getpid()}.tmp"
         tmp_terms.write_text(json.dumps({"zh": zh, "en": en}, ensure_ascii=False), "utf-8")
-        os.replace(self.directory / (_VECTORS + ".tmp.npy"), self.directory / _VECTORS)
+        os.replace(tmp_vectors, self.directory / _VECTORS)
         os.replace(tmp_terms, self.directory / _TERMS)
-        self._set(zh, en, vectors.astype(np.float32))
+        # The stored (half-precision) vectors, as every other process loads them: a process
+        # that built the bridge translates exactly as one that read it from disk.
+        self._set(zh, en, stored.astype(np.float32))
         logger.debug("term bridge: %d Chinese and %d English terms", len(zh), len(en))
 
     def translate(

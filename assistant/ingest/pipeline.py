@@ -1,9 +1,15 @@
 """``ingest_paths``: bring the index in step with files on disk, doing only the work needed.
 
-Steps: walk the paths → load each file, and skip it when its content hash is the catalog's →
-chunk the rest → embed every new chunk together, across files (embedding dominates the time;
-cached vectors are reused) → write each document (Chroma, then catalog) → drop documents whose
-files are gone from an ingested folder → rebuild BM25 and the term bridge once.
+Steps: repair writes a killed ingest left behind, and bring ``<corpus>/uploads`` in step with
+the uploads the catalog stores (other hosts' uploads) → walk the paths → load each file, and
+skip it when its content hash is the catalog's → chunk the rest → embed every new chunk
+together, across files (embedding dominates the time; cached vectors are reused) → write each
+document (Chroma, then catalog, under the document's writer lock; an upload's bytes go into the
+catalog with it) → drop documents whose files are gone from an ingested folder → rebuild BM25
+and the term bridge once.
+
+Several ingests may run at once, on one host or several: each document has one writer at a
+time, and a document another ingest wrote meanwhile with the same content is not written again.
 
 Document ids are paths relative to a root: the corpus folder for files inside it (so
 "zh/000_b645ea8b0039a4ff.txt" whichever way it is reached), otherwise the folder above the
@@ -23,7 +29,9 @@ import numpy as np
 from tqdm import tqdm
 
 from assistant.config import Settings
+from assistant.index.catalog import StoredFile
 from assistant.index.store import DocumentInfo, HybridIndex
+from assistant.ingest.shared_uploads import sync_uploads, upload_path
 from assistant.ingest.sidecar import SIDECAR_NAME
 from assistant.schema import Chunk, Document
 from assistant.text.variants import to_simplified
@@ -157,6 +165,9 @@ def ingest_paths(
     report = IngestReport()
     corpus_dir = Path(settings.paths.corpus_dir).expanduser().resolve()
     suffixes = frozenset(s.lower() for s in RECOGNISED_SUFFIXES)
+    index.repair_interrupted()
+    named = [Path(p).expanduser().resolve() for p in paths]
+    sync_uploads(index.catalog, corpus_dir, keep=[p for p in named if not p.is_dir()])
     files, folders, missing = _walk([Path(p) for p in paths], corpus_dir, suffixes, report)
     known = {doc.doc_id: doc for doc in index.documents()}
     by_path = {doc.path: doc.doc_id for doc in known.values()}
@@ -220,8 +231,17 @@ def ingest_paths(
                 if old != item.doc.doc_id:
                     index.delete_document(old)
                     report.removed.append(old)
-            index.add_document(item.doc, item.chunks, all_vectors[offset : offset + count])
+            written = index.add_document(
+                item.doc,
+                item.chunks,
+                all_vectors[offset : offset + count],
+                source_file=_upload_bytes(item, corpus_dir),
+                skip_if_current=True,
+            )
             offset += count
+            if not written:  # another ingest wrote the same content meanwhile
+                report.unchanged.append(item.doc.doc_id)
+                continue
             report.chunks_written += count
             (report.updated if item.doc.doc_id in known else report.added).append(item.doc.doc_id)
         for doc_id in _gone(known, folders, missing, seen_paths):
@@ -235,6 +255,14 @@ def ingest_paths(
     notify(1.0, "done")
     logger.info("Ingest: %s", report.summary())
     return report
+
+
+def _upload_bytes(item: _Pending, corpus_dir: Path) -> tuple[StoredFile, bytes] | None:
+    """An upload's bytes, for the catalog (other hosts re-read them from there)."""
+    doc_id = item.doc.doc_id
+    if not (item.path.is_relative_to(corpus_dir) and upload_path(doc_id)):
+        return None
+    return StoredFile.of(doc_id, doc_id, item.path.read_bytes())
 
 
 def _concat(parts: list[np.ndarray], dimension: int) -> np.ndarray:

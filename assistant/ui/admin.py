@@ -4,6 +4,9 @@ Every action checks the session's admin flag on the server: hiding the panel is 
 not the protection. Uploads go through :mod:`assistant.ui.uploads` (sanitised names, size limit,
 ``<corpus>/uploads`` only); a file that fails to ingest is rolled back and reported while the
 others are kept.
+
+Logins (and refused ones), uploads and deletions are written to the catalog's audit log, with
+the host that did them, so that a team with several app hosts has one trail.
 """
 
 from __future__ import annotations
@@ -88,6 +91,17 @@ class AdminCallbacks:
     def enabled(self) -> bool:
         return self.credentials is not None
 
+    def _audit(self, action: str, target: str, detail: str = "", actor: str | None = None) -> None:
+        """Record an admin action; a catalog that cannot take it is logged, not shown."""
+        records = self.services.records
+        if records is None:
+            return
+        who = actor if actor is not None else (self.credentials.user if self.credentials else "")
+        try:
+            records.audit(who[:100], action, target[:500], detail[:1000])
+        except Exception:  # the action itself happened; losing its audit line must not undo it
+            log.exception("Cannot write the audit log entry %s %s", action, target)
+
     def login(
         self, user: str, password: str, ui_lang: str, request: gr.Request | None = None
     ) -> tuple[bool, str, str, Any, Any]:
@@ -99,9 +113,11 @@ class AdminCallbacks:
             return False, status, "", gr.update(visible=False), gr.update()
         if not check_login(self.credentials, user, password):
             self.throttle.failed(client)
+            self._audit("login_refused", client, actor=user or "")
             return False, t("login_failed", ui_lang), "", gr.update(visible=False), gr.update()
         self.throttle.succeeded(client)
         log.info("Admin logged in from %s", client)
+        self._audit("login", client)
         return True, t("login_ok", ui_lang), "", gr.update(visible=True), gr.update(visible=False)
 
     def logout(self, ui_lang: str) -> tuple[bool, str, Any, Any]:
@@ -164,6 +180,7 @@ class AdminCallbacks:
             if error is not None:
                 item.roll_back()
                 lines.append(_line(False, item.path.name, error))
+                self._audit("upload_failed", item.path.name, error)
                 continue
             outcome = next(
                 (
@@ -174,6 +191,7 @@ class AdminCallbacks:
                 "upload_ok",
             )
             lines.append(_line(True, item.path.name, t(outcome, ui_lang)))
+            self._audit("upload", item.path.name, outcome.removeprefix("upload_"))
         return lines
 
     def delete(self, doc_id: str | None, is_admin: bool, ui_lang: str) -> str:
@@ -195,6 +213,7 @@ class AdminCallbacks:
         else:
             message = f"{message}. {t('delete_shipped_note', ui_lang)}"
         log.info("Admin deleted %s", doc_id)
+        self._audit("delete", doc_id)
         return _report_html([_line(True, doc_id, message)])
 
     def _uploaded_file(self, doc_id: str) -> Path | None:

@@ -1,5 +1,8 @@
 """Thumbs up/down with an optional comment, appended as one JSON line per vote.
 
+With a shared catalog (several hosts, PostgreSQL) the votes go to the catalog's feedback table
+instead, so that they are in one place whichever host the user reached.
+
 A line carries what is needed to reproduce and judge the answer later (question, answer text,
 citations, model, index fingerprint, prompt hashes, filters) and nothing else: no settings, no
 environment, no credentials. Known secret values are also masked in free text, in case a user
@@ -18,6 +21,7 @@ from typing import Any, Literal
 
 from assistant.answer.present import answer_to_dict
 from assistant.chat.session import ChatSession, TurnRecord
+from assistant.index.catalog import CatalogError
 from assistant.ui.labels import t
 
 log = logging.getLogger(__name__)
@@ -80,9 +84,14 @@ def _mask(value: Any, secrets: list[str]) -> Any:
     return value
 
 
+def mask_secrets(entry: dict[str, Any], secrets: Iterable[str]) -> dict[str, Any]:
+    """``entry`` with every known secret value (of four characters or more) masked."""
+    return _mask(entry, sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True))
+
+
 def append_feedback(path: Path, entry: dict[str, Any], secrets: Iterable[str] = ()) -> None:
     """Append ``entry`` as one line, with every known secret value masked."""
-    masked = _mask(entry, sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True))
+    masked = mask_secrets(entry, secrets)
     line = json.dumps(masked, ensure_ascii=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock, path.open("a", encoding="utf-8") as handle:
@@ -93,10 +102,17 @@ def append_feedback(path: Path, entry: dict[str, Any], secrets: Iterable[str] = 
 class FeedbackCallbacks:
     """Votes from the feedback row (selected answer) and from the chat's own thumbs."""
 
-    def __init__(self, path: Path, index_fingerprint: Callable[[], str], secrets: list[str]):
+    def __init__(
+        self,
+        path: Path,
+        index_fingerprint: Callable[[], str],
+        secrets: list[str],
+        store: Callable[[dict[str, Any]], None] | None = None,
+    ):
         self.path = path
         self.index_fingerprint = index_fingerprint
         self.secrets = secrets
+        self.store = store  # the shared catalog's add_feedback; None: the JSON lines file
 
     def vote(
         self, rating: Rating, comment: str, session: ChatSession, ui_lang: str
@@ -124,8 +140,14 @@ class FeedbackCallbacks:
             return t("feedback_nothing", ui_lang), comment
         entry = feedback_record(record, rating, comment or "", self.index_fingerprint(), ui_lang)
         try:
-            append_feedback(self.path, entry, self.secrets)
+            if self.store is None:
+                append_feedback(self.path, entry, self.secrets)
+            else:
+                self.store(mask_secrets(entry, self.secrets))
         except OSError as exc:
             log.error("Cannot write feedback to %s: %s", self.path, exc.strerror)
+            return t("error_note", ui_lang), comment
+        except CatalogError as exc:
+            log.error("Cannot store feedback in the catalog: %s", exc)
             return t("error_note", ui_lang), comment
         return t("feedback_thanks", ui_lang), ""

@@ -43,8 +43,12 @@ def build_app(services: UIServices, settings: Settings) -> gr.Blocks:
     """The whole app, queued; launch it with :func:`assistant.ui.server.launch_app`."""
     credentials = load_admin_credentials(settings.app)
     chat = ChatCallbacks(services, settings)
+    records = services.records
     feedback = FeedbackCallbacks(
-        settings.paths.feedback_file, services.index_fingerprint, secret_values(settings)
+        settings.paths.feedback_file,
+        services.index_fingerprint,
+        secret_values(settings),
+        store=records.add_feedback if records is not None and records.shared else None,
     )
     admin = AdminCallbacks(services, settings, credentials)
     lang0 = settings.app.ui_language

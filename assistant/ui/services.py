@@ -42,6 +42,16 @@ class DocumentIndex(Protocol):
     def delete_document(self, doc_id: str) -> Any: ...
 
 
+class SharedRecords(Protocol):
+    """What the app writes to the catalog besides documents (``assistant.index.catalog``)."""
+
+    shared: bool  # other hosts read this catalog: feedback goes there instead of a local file
+
+    def add_feedback(self, entry: dict[str, Any]) -> None: ...
+
+    def audit(self, actor: str, action: str, target: str, detail: str = "") -> None: ...
+
+
 class Ingestor(Protocol):
     def __call__(self, paths: list[Path], progress: ProgressFn | None = None) -> Any:
         """Ingest ``paths``; returns an IngestReport (added/updated/unchanged/failed...)."""
@@ -53,6 +63,7 @@ class UIServices:
     assistant: AnswerService
     index: DocumentIndex
     ingest: Ingestor
+    records: SharedRecords | None = None  # the catalog: the admin audit log, shared feedback
 
     def index_fingerprint(self) -> str:
         """The index version recorded with feedback; empty when the index does not say."""
@@ -66,5 +77,8 @@ def build_services(settings: Settings, container: Container | None = None) -> UI
 
     container = container or Container(settings)
     return UIServices(
-        assistant=container.assistant, index=container.documents, ingest=container.ingest
+        assistant=container.assistant,
+        index=container.documents,
+        ingest=container.ingest,
+        records=container.index.catalog,
     )

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES
+from assistant.ingest.shared_uploads import UPLOADS_SUBDIR
 
 ALLOWED_SUFFIXES = tuple(sorted(SUPPORTED_SUFFIXES))
-UPLOADS_SUBDIR = "uploads"
 _MAX_STEM = 100
 
 

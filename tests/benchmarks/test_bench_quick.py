@@ -84,6 +84,21 @@ def test_bench_retrieval_quick(work_dir):
             assert 0 < wall["p50"] <= wall["p95"] <= wall["max"] < 60_000, (mode, wall)
 
 
+def test_bench_catalog_quick(work_dir, postgres_server):
+    dsn = postgres_server.create_database()
+    payload = run_quick(
+        "bench_catalog", work_dir, "--dsn", dsn, "--repeats", "1", "--only", "corpus"
+    )
+    [row] = payload["results"]["sizes"]
+    assert row["identical_top_k"]["lexical"] == row["queries"]  # BM25 from either catalog
+    for engine in ("sqlite", "postgres"):
+        assert row["catalog_writes"][engine]["chunks"] == row["chunks"] > 0
+        assert row["latency_ms"][engine]["hybrid"]["p50"] > 0
+    ingest = payload["results"]["ingest_shipped_corpus"]
+    assert ingest["sqlite"]["chunks_written"] == ingest["postgres"]["chunks_written"] > 0
+    assert dsn.split("@")[0].split(":")[-1] not in json.dumps(payload)  # no password
+
+
 def test_bench_crosslingual_quick(work_dir):
     payload = run_quick("bench_crosslingual", work_dir)
     run = payload["results"]["runs"][-1]

@@ -10,6 +10,7 @@ import pytest
 
 from assistant.config import (
     PROFILE_ENV,
+    PROJECT_ROOT,
     Settings,
     SettingsError,
     calibrated_min_relevance,
@@ -131,3 +132,38 @@ def test_a_corrupt_calibration_file_is_a_clear_error(tmp_path):
 
     with pytest.raises(SettingsError, match="assistant calibrate"):
         calibrated_min_relevance(broken, "dense")
+
+
+def test_the_catalog_comes_from_the_environment(monkeypatch, settings_from_environment, tmp_path):
+    secret = tmp_path / "catalog.password"
+    monkeypatch.setenv("ASSISTANT_CATALOG__MODE", "postgres")
+    monkeypatch.setenv("ASSISTANT_CATALOG__DSN", "postgresql://assistant:pw@10.0.0.4:5432/a")
+    monkeypatch.setenv("ASSISTANT_CATALOG__PASSWORD_FILE", str(secret))
+    settings = Settings()
+    assert settings.catalog.mode == "postgres" and settings.catalog.password_file == secret
+    assert "pw@" not in repr(settings) and "pw@" not in settings.model_dump_json()
+
+
+def test_invalid_settings_end_a_command_with_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        PROFILE_ENV: "default",
+        "ASSISTANT_CONFIG": str(tmp_path / "none.yaml"),
+        "ASSISTANT_CATALOG__MODE": "postgres",
+        "ASSISTANT_PATHS__INDEX_DIR": str(tmp_path / "index"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "from assistant.cli import main; main()", "index", "stats"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: invalid settings: catalog: Value error, catalog.mode is")
+    assert "ASSISTANT_CATALOG__DSN" in last

@@ -58,11 +58,12 @@ class FakeEmbedder:
 
 
 @pytest.fixture
-def small_index(tmp_path, use_embedder, settings_for):
-    """A fresh index holding one Chinese and one English document (real USE, real Chroma)."""
+def small_index(tmp_path, use_embedder, settings_for, catalog_mode):
+    """A fresh index holding one Chinese and one English document (real USE, real Chroma),
+    once with each catalog engine (SQLite, PostgreSQL)."""
     from assistant.index.factory import open_index
 
-    settings = settings_for(tmp_path / "index")
+    settings = catalog_mode(settings_for(tmp_path / "index"))
     index = open_index(settings, use_embedder)
     with index.batch():
         index.add_document(*make_document("zh/report.txt", "zh", [ZH_MEETING, ZH_RESOLUTION]))

@@ -96,3 +96,22 @@ def test_search_json_prints_full_passages_with_metadata(cli_env):
     assert {"symbol", "paragraph", "page", "title", "label", "chunk_id"} <= set(top)
     assert top["scores"]["fused"] >= passages[1]["scores"]["fused"]
     assert top["scores"]["lexical"] is not None
+
+
+def test_audit_prints_the_admin_trail_newest_first(tmp_path, monkeypatch, settings_from_environment):
+    from assistant.index.catalog import open_catalog
+
+    monkeypatch.setenv("ASSISTANT_PATHS__INDEX_DIR", str(tmp_path / "index"))
+    get_settings.cache_clear()
+    runner = CliRunner()
+    assert runner.invoke(app, ["audit"]).output.strip() == "no admin actions recorded"
+    catalog = open_catalog(get_settings(), tmp_path / "index")
+    catalog.audit("chief", "upload", "report.pdf", "added")
+    catalog.audit("chief", "delete", "uploads/report.pdf")
+    catalog.close()
+    result = runner.invoke(app, ["audit", "--limit", "1"])
+    assert result.exit_code == 0, result.output
+    [line] = result.output.strip().splitlines()
+    assert line.endswith("chief  delete  uploads/report.pdf")
+    full = runner.invoke(app, ["audit"]).output.strip().splitlines()
+    assert full[1].endswith("chief  upload  report.pdf  (added)")

@@ -99,3 +99,31 @@ def test_retriever_modes_filters_and_scores(small_index):
 def test_climate_in_chinese_finds_the_english_passage(small_index):
     retriever = build_retriever(small_index.settings, small_index)
     assert retriever.search("气候变化是当今时代的决定性问题", 1)[0].text == EN_CLIMATE
+
+
+def test_repair_leaves_vectors_alone_while_another_writer_is_at_work(small_index):
+    """Another process (here: another catalog connection) holds a document's writer lock and
+    has put its new vectors into Chroma ahead of its catalog commit: not orphans to delete."""
+    from assistant.index.catalog import open_catalog
+    from assistant.index.vector_store import VectorRecord
+
+    settings = small_index.settings
+    other = open_catalog(settings, settings.paths.index_dir)
+    doc, chunks = make_document("en/new.txt", "en", ["A paragraph on its way in."])
+    vector = small_index.embedder.embed([chunks[0].text])[0]
+    record = VectorRecord(chunks[0].chunk_id, doc.doc_id, chunks[0].text, vector, {"lang": "en"})
+    try:
+        with other.writer_lock(doc.doc_id):
+            other.begin_write(doc.doc_id, doc.content_hash)
+            small_index.vectors.add([record])
+            found = small_index.check()
+            assert found.orphan_vectors == [chunks[0].chunk_id]
+            assert found.writes_in_progress == [doc.doc_id]
+            assert any("write(s) in progress" in line for line in found.lines())
+            after = small_index.repair()
+            assert after.orphan_vectors == [chunks[0].chunk_id]  # still there
+        # The writer died before its commit: now the vector is an orphan, and goes.
+        assert small_index.check().writes_in_progress == []
+        assert small_index.repair().ok
+    finally:
+        other.close()
