@@ -74,11 +74,6 @@ def test_question_about_a_scanned_page_is_answered_citing_that_page(
         index.close()
 
 
-@pytest.mark.xfail(
-    reason="issue 22 goal missed (session 5): the Traditional-script question's candidates rank "
-    "another report's sentence first and the calibrated confidence declines",
-    strict=False,
-)
 def test_traditional_question_is_answered_in_traditional(real_assistant) -> None:
     answer = real_assistant.ask("反恐委員會在哪一次會議上審議了聯合報告？")
     assert not answer.refused, answer.relevance
