@@ -274,6 +274,7 @@ class Assistant:
         if closest is not None:
             template = self.prompts.get("closest", answer.language)
             record(answer.prompt_hashes, template)
+            answer.closest_sentence = closest.sentence
             shown = f"“{' '.join(closest.shown.split())}”"
             text += "\n\n" + template.render(reference=closest.passage.label, sentence=shown)
         answer.text = text

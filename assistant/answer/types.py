@@ -80,3 +80,4 @@ class Answer:
     # confidence and the decision (selection.py, confidence.py).
     selection: dict[str, object] = field(default_factory=dict)
     confidence: float | None = None
+    closest_sentence: str = ""  # declined: the nearest sentence found, shown but not cited

@@ -46,9 +46,12 @@ class ChatSession:
         answered = [
             Turn(
                 question=record.question,
-                # a declined answer established nothing a follow-up could point at (its
-                # "closest passage" label is a file name, not an antecedent)
-                answer="" if record.answer.refused else record.answer.text,
+                # a declined answer hands on only the sentence it quoted, the nearest thing
+                # the documents say (its "closest passage" label is a file name, which "it"
+                # in the next question never stands for)
+                answer=record.answer.closest_sentence
+                if record.answer.refused
+                else record.answer.text,
                 cited_chunk_ids=tuple(c.passage.chunk_id for c in record.answer.citations),
                 standalone=record.answer.standalone_question,
             )

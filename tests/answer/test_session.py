@@ -37,13 +37,15 @@ def test_reset_forgets_turns_and_selection() -> None:
     assert (session.selected_turn, session.selected_citation) == (None, None)
 
 
-def test_a_declined_answer_hands_on_no_text_to_resolve_against() -> None:
+def test_a_declined_answer_hands_on_only_the_sentence_it_quoted() -> None:
     """A refusal names the closest passage by its file name ("KAZ_73_2018.txt"): that is not
-    what "it" in the next question stands for."""
+    what "it" in the next question stands for; the quoted sentence may be."""
     session = ChatSession()
     declined = _answer(
-        "哈萨克斯坦放弃了什么？", "文件中没有相关信息。检索到的最接近的内容（KAZ_73_2018.txt）"
+        "哈萨克斯坦放弃了什么？",
+        "文件中没有相关信息。检索到的最接近的内容（KAZ_73_2018.txt）：“哈萨克斯坦关闭了试验场。”",
     )
     declined.refused = True
+    declined.closest_sentence = "哈萨克斯坦关闭了试验场。"
     session.add("哈萨克斯坦放弃了什么？", declined)
-    assert session.history() == [Turn("哈萨克斯坦放弃了什么？", "")]
+    assert session.history() == [Turn("哈萨克斯坦放弃了什么？", "哈萨克斯坦关闭了试验场。")]
