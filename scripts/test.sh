@@ -12,8 +12,8 @@ if [[ "${1:-}" == "--fast" ]]; then
     shift
     bash scripts/bootstrap.sh test
     export PATH="$PWD/.venv/bin:$PATH"
-    ruff check assistant tests app.py benchmarks
-    ruff format --check assistant tests app.py benchmarks
+    ruff check .
+    ruff format --check .
     exec python -m pytest -q -m "not slow and not browser" "$@"
 fi
 
@@ -30,6 +30,6 @@ fi
 assistant models pull small
 assistant models pull default
 
-ruff check assistant tests app.py benchmarks
-ruff format --check assistant tests app.py benchmarks
+ruff check .
+ruff format --check .
 python -m pytest -q "$@"

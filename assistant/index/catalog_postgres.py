@@ -3,10 +3,12 @@
 Connections come from a small pool per process (answers, uploads and the admin run on several
 threads). They are not pinged before each use (that doubled the round trips of a search);
 instead a read that meets a connection the server dropped (a restarted database) is retried
-once on a new one, and the pool discards broken connections when they come back. The one-writer-per-document lock is a session advisory lock held on its own
-connection: PostgreSQL releases it when the holder's connection ends, so a killed writer never
-leaves a document locked. Catalog transactions on one document also take a transaction-scoped
-advisory lock (another key space, so the writer lock never waits on itself).
+once on a new one, and the pool discards broken connections when they come back.
+
+The one-writer-per-document lock is a session advisory lock held on its own connection:
+PostgreSQL releases it when the holder's connection ends, so a killed writer never leaves a
+document locked. Catalog transactions on one document also take a transaction-scoped advisory
+lock (another key space, so the writer lock never waits on itself).
 
 An unreachable server, a refused password or a missing database raise ``CatalogError`` naming
 the server (never the password) and the setting to fix.

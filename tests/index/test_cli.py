@@ -98,7 +98,9 @@ def test_search_json_prints_full_passages_with_metadata(cli_env):
     assert top["scores"]["lexical"] is not None
 
 
-def test_audit_prints_the_admin_trail_newest_first(tmp_path, monkeypatch, settings_from_environment):
+def test_audit_prints_the_admin_trail_newest_first(
+    tmp_path, monkeypatch, settings_from_environment
+):
     from assistant.index.catalog import open_catalog
 
     monkeypatch.setenv("ASSISTANT_PATHS__INDEX_DIR", str(tmp_path / "index"))

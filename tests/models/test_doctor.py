@@ -27,7 +27,6 @@ from tests.robustness.support import (
 )
 
 
-
 def _settings(tmp_path: Path, **llm) -> Settings:
     return Settings(
         paths=PathSettings(index_dir=tmp_path / "index", models_dir=tmp_path / "models"),

@@ -104,10 +104,10 @@ def test_a_model_file_the_engine_cannot_load_is_a_clear_error(tmp_path: Path) ->
     )
     try:
         for _ in range(2):
-            with pytest.raises(EngineUnavailableError, match="did not start.*broken.gguf"):
+            with pytest.raises(EngineUnavailableError, match=r"did not start.*broken\.gguf"):
                 supervisor.endpoint()
         started = time.monotonic()
-        with pytest.raises(EngineUnavailableError, match="not restarting.*assistant doctor"):
+        with pytest.raises(EngineUnavailableError, match=r"not restarting.*assistant doctor"):
             supervisor.endpoint()
         assert time.monotonic() - started < 1  # no third attempt
     finally:
