@@ -64,7 +64,7 @@ class PathSettings(BaseModel):
     evals_dir: Path = PROJECT_ROOT / "evals"
     runs_dir: Path = PROJECT_ROOT / "evals" / "runs"
     feedback_file: Path = PROJECT_ROOT / "feedback" / "feedback.jsonl"
-    glossary_file: Path = PROJECT_ROOT / "assistant" / "index" / "glossary.tsv"
+    glossary_file: Path = PROJECT_ROOT / "assistant" / "text" / "data" / "glossary.tsv"
     # Written by `assistant calibrate`; thresholds fitted on data are read from it.
     calibration_file: Path = PROJECT_ROOT / "evals" / "calibration.json"
 
@@ -173,12 +173,12 @@ class RetrievalSettings(BaseModel):
     term_min_similarity: float = 0.7
     terms_per_token: int = 2
     crosslingual_weight: float = 1.0
-    # Dictionary query translation (assistant/index/dictionary.py, CC-CEDICT): each source
+    # Dictionary query translation (assistant/retrieval/dictionary.py, CC-CEDICT): each source
     # term's corpus translations as one group of alternatives, in a BM25 run of its own.
     dictionary_translation: bool = True
     dictionary_weight: float = 1.0
     dictionary_terms_per_token: int = 4
-    # Answer-type prior (assistant/index/answer_type.py): a passage holding a figure of the
+    # Answer-type prior (assistant/retrieval/answer_type.py): a passage holding a figure of the
     # type a part of the question asks for (a meeting, a date, an amount …) gains up to this
     # much fused score, by how rare that type is among the first ``answer_type_pool`` hits.
     answer_type_weight: float = 0.75
@@ -407,6 +407,27 @@ def _read_yaml(path: Path | None) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
+def read_calibration(calibration_file: Path) -> dict[str, Any]:
+    """What ``assistant calibrate`` recorded (``eval/calibration.py`` writes it), or ``{}`` when
+    the file does not exist yet. The one reader of the file: a damaged file says how to fix it
+    wherever it is read."""
+    if not calibration_file.is_file():
+        return {}
+    try:
+        recorded = json.loads(calibration_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(
+            f"{calibration_file} is not a calibration file ({exc}): run "
+            "`assistant calibrate evals/dev.jsonl` to write it again"
+        ) from exc
+    if not isinstance(recorded, dict):
+        raise SettingsError(
+            f"{calibration_file} is not a calibration file (not a JSON object): run "
+            "`assistant calibrate evals/dev.jsonl` to write it again"
+        )
+    return recorded
+
+
 def calibrated_min_relevance(calibration_file: Path, signal: str) -> float:
     """The refusal threshold ``assistant calibrate`` fitted for ``signal``.
 
@@ -415,15 +436,7 @@ def calibrated_min_relevance(calibration_file: Path, signal: str) -> float:
     threshold for the signal the gate refuses nothing before the model (0.0) and says how to
     calibrate: ``assistant calibrate`` itself must be able to start without one.
     """
-    recorded: dict[str, Any] = {}
-    if calibration_file.is_file():
-        try:
-            recorded = json.loads(calibration_file.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SettingsError(
-                f"{calibration_file} is not a calibration file ({exc}): run "
-                "`assistant calibrate evals/dev.jsonl` to write it again"
-            ) from exc
+    recorded = read_calibration(calibration_file)
     if recorded.get("signal") == signal:
         return float(recorded["threshold"])
     alternative = recorded.get("alternatives", {}).get(signal)

@@ -5,7 +5,7 @@ shared: the sentence-embedding service (one embedder for the index, retrieval, f
 citation check), the index, the retriever, the chat model, the assistant, and the documents and
 ingest services. The CLI commands, the app (``assistant.ui.services``), the evaluation and the
 benchmarks ask it for what they use and construct nothing themselves; ``close`` releases the
-index. Tests build ``Assistant`` directly with cheap fakes instead, or hand a fake embedder or
+index. Tests build ``AnswerPipeline`` directly with cheap fakes instead, or hand a fake embedder or
 chat model to the container.
 
 The chat model is loaded lazily, on the first question that needs it, and cached per process:
@@ -17,24 +17,22 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
-from functools import cached_property, lru_cache
-from pathlib import Path
+from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from assistant.answer.assistant import Assistant
-from assistant.answer.calibration import load_calibration
 from assistant.answer.confidence import SelectionCalibration
+from assistant.answer.pipeline import AnswerPipeline
 from assistant.answer.prompts import PromptLibrary
-from assistant.config import LLMSettings, Settings, get_settings
-from assistant.models.backends.base import BackendError, ChatMessage, ChatModel, GenerationParams
+from assistant.config import Settings, get_settings, read_calibration
+from assistant.models.backends.base import ChatModel
+from assistant.models.lazy_model import LazyChatModel
 
 if TYPE_CHECKING:
     from assistant.documents import DocumentService, IngestService
-    from assistant.index.embedders import Embedder
-    from assistant.index.retriever import Retriever
     from assistant.index.store import HybridIndex
+    from assistant.models.embedders import Embedder
+    from assistant.retrieval.retriever import Retriever
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +61,7 @@ class Container:
     @cached_property
     def embedder(self) -> Embedder:
         """The sentence-embedding service (the index adds its persistent embedding cache)."""
-        from assistant.index.factory import build_embedder
+        from assistant.models.embedders import build_embedder
 
         with self._lock:
             return self._given_embedder or build_embedder(self.settings.embedder)
@@ -84,7 +82,7 @@ class Container:
     def new_retriever(self) -> Retriever:
         """A retriever over the same index with empty query caches (benchmarks time cold
         searches); front doors use ``retriever``."""
-        from assistant.index.factory import build_retriever
+        from assistant.retrieval.factory import build_retriever
 
         return build_retriever(self.settings, self.index)
 
@@ -98,12 +96,12 @@ class Container:
         return PromptLibrary(self.settings.paths.prompts_dir)
 
     @cached_property
-    def assistant(self) -> Assistant:
+    def assistant(self) -> AnswerPipeline:
         """Understand → retrieve → choose evidence → judge → compose or decline."""
         with self._lock:
             _check_calibration(self.settings, self.index.fingerprint)
             selection = SelectionCalibration.load(self.settings.paths.calibration_file)
-            return Assistant(
+            return AnswerPipeline(
                 self.retriever,
                 self.chat_model,
                 self.embedder,
@@ -145,69 +143,9 @@ class Container:
         self.close()
 
 
-def build_assistant(settings: Settings | None = None) -> Assistant:
-    """An ``Assistant`` over the configured index, embedder, prompts and (lazy) model."""
-    return Container(settings).assistant
-
-
 def build_chat_model(settings: Settings) -> ChatModel:
     """The configured chat model, loaded on its first use (see ``LazyChatModel``)."""
     return LazyChatModel(settings.llm, settings.paths.models_dir)
-
-
-class LazyChatModel:
-    """A ``ChatModel`` that loads the real one on first use (thread-safe)."""
-
-    def __init__(self, settings: LLMSettings, models_dir: Path) -> None:
-        self._settings = settings
-        self._models_dir = Path(models_dir)
-        self._model: ChatModel | None = None
-        self._lock = threading.Lock()
-        self.name = settings.model if settings.backend != "openai" else settings.openai_model
-
-    @property
-    def loaded(self) -> ChatModel:
-        with self._lock:
-            if self._model is None:
-                self._model = _load_model(self._settings.model_dump_json(), str(self._models_dir))
-                self.name = self._model.name
-        return self._model
-
-    @property
-    def fingerprint(self) -> str:
-        return self.loaded.fingerprint
-
-    def stream(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
-        return self.loaded.stream(messages, params)
-
-    def count_tokens(self, text: str) -> int:
-        return self.loaded.count_tokens(text)
-
-    def choose(self, messages: list[ChatMessage], options: str) -> dict[str, float]:
-        chooser = self.loaded
-        if not hasattr(chooser, "choose"):
-            raise BackendError(
-                f"the {self._settings.backend!r} backend cannot choose evidence; "
-                "use the engine or an OpenAI-compatible server"
-            )
-        return chooser.choose(messages, options)
-
-    def warm_up(self) -> None:
-        """Load the model (and start its engine) now, so the first question does not wait."""
-        try:
-            self.count_tokens("warm up")
-        except Exception:  # the first question will report it with its own message
-            logger.warning("the chat model could not be started ahead of time", exc_info=True)
-
-
-@lru_cache(maxsize=2)
-def _load_model(llm_settings_json: str, models_dir: str) -> ChatModel:
-    """One loaded model per distinct configuration, for the whole process."""
-    from assistant.models.factory import load_chat_model
-
-    settings = LLMSettings.model_validate_json(llm_settings_json)
-    logger.info("loading chat model %s", settings.model)
-    return load_chat_model(settings, Path(models_dir))
 
 
 def _check_calibration(settings: Settings, index_fingerprint: str) -> None:
@@ -216,7 +154,7 @@ def _check_calibration(settings: Settings, index_fingerprint: str) -> None:
     Cosine scales differ between embedders, so a threshold from one is meaningless for another;
     added documents, by contrast, leave the scale alone and need no new calibration.
     """
-    recorded = load_calibration(settings.paths.calibration_file)
+    recorded = read_calibration(settings.paths.calibration_file)
     if not recorded or not recorded.get("index_fingerprint"):
         return
     embedder_then = str(recorded["index_fingerprint"]).split(":", 1)[0]

@@ -35,8 +35,8 @@ from pydantic import SecretStr
 from assistant.config import CatalogSettings, Settings
 from assistant.container import Container
 from assistant.index.catalog import Catalog, open_catalog
-from assistant.index.embedders import Embedder
 from assistant.logging_setup import configure_logging
+from assistant.models.embedders import Embedder
 from benchmarks.bench_retrieval import MODES, WARM_UP, fresh_retriever, load_queries
 from benchmarks.common import (
     DEFAULT_WORK_DIR,

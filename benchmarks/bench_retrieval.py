@@ -25,8 +25,8 @@ from assistant.config import Settings
 from assistant.container import Container
 from assistant.eval.dataset import load_question_set
 from assistant.eval.runner import retrieval_query
-from assistant.index.embedders import Embedder
 from assistant.logging_setup import configure_logging
+from assistant.models.embedders import Embedder
 from benchmarks.common import (
     DEFAULT_WORK_DIR,
     DEV_SET,

@@ -26,8 +26,8 @@ from pydantic import PrivateAttr
 
 from assistant.answer.refusal import is_model_refusal
 from assistant.answer.types import Answer, Turn
-from assistant.index.embedders import Embedder
 from assistant.models.backends.base import ChatMessage, ChatModel, GenerationParams
+from assistant.models.embedders import Embedder
 from assistant.schema import Passage
 from assistant.text.script import script_language
 

@@ -63,7 +63,7 @@ class CorpusIndex:
 
     settings: Settings
     index: object  # assistant.index.store.HybridIndex
-    retriever: object  # assistant.index.retriever.Retriever
+    retriever: object  # assistant.retrieval.retriever.Retriever
     report: object  # assistant.ingest.pipeline.IngestReport
 
 
@@ -71,7 +71,7 @@ class CorpusIndex:
 def use_embedder():
     """The real USE multilingual v3 embedder as configured by default, loaded once."""
     from assistant.config import EmbedderSettings
-    from assistant.index.factory import build_embedder
+    from assistant.models.embedders import build_embedder
 
     return build_embedder(EmbedderSettings())
 
@@ -85,8 +85,9 @@ def settings_for() -> Callable[..., Settings]:
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory, use_embedder) -> Iterator[CorpusIndex]:
     """The shipped corpus ingested into a temporary index with the real embedder and Chroma."""
-    from assistant.index.factory import build_retriever, open_index
+    from assistant.index.factory import open_index
     from assistant.ingest.pipeline import ingest_paths
+    from assistant.retrieval.factory import build_retriever
 
     settings = make_settings(tmp_path_factory.mktemp("corpus-index"))
     index = open_index(settings, use_embedder)

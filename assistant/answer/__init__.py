@@ -1,9 +1,9 @@
 """Answering: a question and retrieved passages in, an answer composed from cited sentences out.
 
-The pipeline (``assistant.py``) reads as its steps, each a module of its own::
+The pipeline (``pipeline.py``) reads as its steps, each a module of its own::
 
     understanding.py  alone or a follow-up (conversation.py, resolution.py; no model call)
-    retrieve          (assistant.index.retriever)
+    retrieve          (assistant.retrieval.retriever)
     refusal.py        a cheap first filter: nothing retrieved is near the question at all
     candidates.py     the passages cut into sentences, the best few kept
     selection.py      the model chooses one sentence or none; its probabilities kept
@@ -12,5 +12,7 @@ The pipeline (``assistant.py``) reads as its steps, each a module of its own::
 
 Helpers: language.py (answer language), prompts.py (prompt files and hashes), markers.py,
 evidence.py (overlap signals), support.py (is a translation backed by its original?),
-calibration.py (thresholds on file), present.py (an answer as data and as terminal text).
+present.py (an answer as data and as terminal text), question_input.py (the one front door
+that cleans and bounds a question). The thresholds are fitted by ``assistant.eval.calibration``
+and ``assistant.eval.selection_fit``.
 """

@@ -25,10 +25,10 @@ from assistant.answer.translation import (
     stream_translation,
     translation_messages,
 )
-from assistant.index.glossary import Glossary
 from assistant.models.backends.base import ChatModel
 from assistant.text.cjk import has_han
 from assistant.text.figures import Figure, extract_figures, render
+from assistant.text.glossary import Glossary
 from assistant.text.question import QuestionAnalysis
 from assistant.text.term_rendering import TermRenderer
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer.calibration import load_calibration
 from assistant.answer.candidates import RankWeights
 from assistant.answer.selection import Selection
+from assistant.config import read_calibration
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ class SelectionCalibration:
 
     @classmethod
     def load(cls, calibration_file: Path) -> SelectionCalibration:
-        recorded = (load_calibration(calibration_file) or {}).get("selection") or {}
+        recorded = read_calibration(calibration_file).get("selection") or {}
         ranker = recorded.get("rank_weights")
         confidence = recorded.get("confidence")
         model = None

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.index.embedders import Embedder
+from assistant.models.embedders import Embedder
 from assistant.text.figures import figure_atoms
 from assistant.text.numerals import MONTHS
 from assistant.text.words import content_tokens

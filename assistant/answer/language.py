@@ -73,7 +73,7 @@ AnswerStream = Callable[..., Iterator[Any]]
 
 
 def in_question_script(stream: AnswerStream) -> AnswerStream:
-    """Wrap ``Assistant.stream`` so that a Traditional-Chinese question is answered in
+    """Wrap ``AnswerPipeline.stream`` so that a Traditional-Chinese question is answered in
     Traditional characters; any other question passes through untouched.
 
     The pipeline itself reads the question in Simplified characters, as the documents are

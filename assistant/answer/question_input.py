@@ -1,7 +1,7 @@
 """The one front door for a question: every entry reads its question through ``read_question``.
 
 The browser, Gradio's ``/ask``, the OpenAI-compatible API, the MCP tools, the CLI and
-``Assistant.stream`` itself all call it, so a question is cleaned, cut and refused the same way
+``AnswerPipeline.stream`` itself all call it, so a question is cleaned, cut and refused the same way
 whichever door it came in by, before anything embeds, renders, stores or queues it:
 
 - control characters (``Cc``: an ANSI escape, a NUL) and format characters (``Cf``: bidi

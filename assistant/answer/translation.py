@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from assistant.answer.prompts import Prompt, PromptLibrary
-from assistant.index.glossary import Glossary
 from assistant.models.backends.base import ChatMessage, ChatModel, GenerationParams
 from assistant.text.cjk import has_han
+from assistant.text.glossary import Glossary
 from assistant.text.term_rendering import TermRenderer
 
 TRANSLATE_PROMPTS = ("translate_system", "translate", "translate_terms")

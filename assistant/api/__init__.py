@@ -1,6 +1,6 @@
 """The assistant for other tools: an OpenAI-compatible chat API and an MCP server.
 
-Both sit on the app's own server (``http_app``) and answer through the same ``Assistant`` as
+Both sit on the app's own server (``http_app``) and answer through the same ``AnswerPipeline`` as
 the chat, behind the same front door for questions (``answer.question_input``):
 
 - ``openai_chat``: ``POST /v1/chat/completions`` and ``GET /v1/models``;

@@ -4,7 +4,7 @@ Any client written for OpenAI's API (the ``openai`` SDK, chat front ends) can as
 with a key from ``assistant api-key add``. A request passes, in order: the key check
 (``access``), the request's reading (``chat_request``: the question through the one front
 door), the answer slot (``admission``: 503 and ``Retry-After`` when too many wait), then the
-same ``Assistant.stream`` as the chat. ``stream: true`` sends the answer as it is written, in
+same ``AnswerPipeline.stream`` as the chat. ``stream: true`` sends the answer as it is written, in
 OpenAI's chunk format, ending with ``data: [DONE]``. The reply's shape: ``openai_format``.
 """
 

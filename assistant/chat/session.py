@@ -42,7 +42,7 @@ class ChatSession:
 
     def history(self, max_turns: int | None = None) -> list[Turn]:
         """Earlier answered exchanges, oldest first (the last ``max_turns`` when given), to pass
-        as ``Assistant.stream(..., history=...)``."""
+        as ``AnswerPipeline.stream(..., history=...)``."""
         answered = [
             Turn(
                 question=record.question,

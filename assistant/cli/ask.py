@@ -17,7 +17,7 @@ from assistant.export import FORMATS, write_export
 from assistant.export.exchange import Exchange
 from assistant.models.backends.base import BackendError
 from assistant.models.manager import ModelMissingError
-from assistant.models.manifest import UnknownModelError
+from assistant.models.model_manifest import UnknownModelError
 
 LangOption = Annotated[
     str, typer.Option("--lang", help="Answer language: zh, en or auto (the question's).")

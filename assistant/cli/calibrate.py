@@ -4,7 +4,7 @@ Two fits on the chosen half (``--split tune`` by default; report on the other):
 
 * the relevance filter: retrieval only, each relevance signal measured, the threshold for the
   configured signal picked (by default the highest refusal recall that keeps refusal precision
-  ≥ 0.9; see ``assistant.answer.calibration``);
+  ≥ 0.9; see ``assistant.eval.calibration``);
 * the evidence choice (``--selection``, runs the model): the sentence scorer's weights and the
   calibrated confidence of the model's choice (``assistant.eval.selection_fit``).
 
@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from tqdm import tqdm
 
-from assistant.answer.calibration import Calibration, calibrate, load_calibration
 from assistant.answer.evidence import SentenceVectors
 from assistant.answer.refusal import SIGNALS, Relevance, relevance
 from assistant.cli import app
-from assistant.config import get_settings
+from assistant.config import get_settings, read_calibration
+from assistant.eval.calibration import Calibration, calibrate
 
 if TYPE_CHECKING:
     from assistant.container import Container
@@ -132,7 +132,7 @@ def calibrate_command(
         raise typer.BadParameter("choose tune, test or all", param_hint="--split")
     questions = _questions(question_set, split)
     target = out or settings.paths.calibration_file
-    recorded = (load_calibration(target) or {}).get("selection", {})
+    recorded = read_calibration(target).get("selection", {})
     if refit and not recorded.get("records"):
         raise typer.BadParameter(
             f"{target} holds no recorded choices to refit", param_hint="--refit"

@@ -22,7 +22,7 @@ from assistant.config import get_settings
 from assistant.export.exchange import Exchange
 from assistant.models.backends.base import BackendError
 from assistant.models.manager import ModelMissingError
-from assistant.models.manifest import UnknownModelError
+from assistant.models.model_manifest import UnknownModelError
 
 _QUIT = {"/quit", "/exit", "/q", "退出"}
 _RESET = {"/new", "/reset", "新对话"}

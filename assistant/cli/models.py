@@ -7,7 +7,7 @@ import typer
 from assistant.cli import app
 from assistant.config import get_settings
 from assistant.models.manager import ModelManager, ModelMissingError, PullError
-from assistant.models.manifest import UnknownModelError
+from assistant.models.model_manifest import UnknownModelError
 
 models_app = typer.Typer(
     help="Download, verify and locate the local LLM files.", no_args_is_help=True

@@ -17,7 +17,7 @@ from assistant.answer.question_input import EmptyQuestionError, read_question
 from assistant.cli import app
 from assistant.cli.services import doc_ids_for, open_index
 from assistant.config import get_settings
-from assistant.index.retriever import MODES
+from assistant.retrieval.retriever import MODES
 from assistant.schema import Passage
 
 _SNIPPET_CHARS = 220

@@ -31,9 +31,9 @@ def open_container() -> Container:
 
 def open_index(container: Container) -> HybridIndex:
     """The container's index, opened now; a mismatch or a storage failure exits with code 1."""
+    from assistant.index.build_manifest import IndexMismatchError
     from assistant.index.factory import storage_errors
-    from assistant.index.manifest import IndexMismatchError
-    from assistant.index.st_embedder import EmbedderUnavailableError
+    from assistant.models.st_embedder import EmbedderUnavailableError
 
     settings: Settings = container.settings
     try:

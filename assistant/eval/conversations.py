@@ -161,7 +161,7 @@ def run_conversations(
     then keeps the first N conversations.
     """
     if not hasattr(assistant, "ask"):
-        raise TypeError("a conversation set needs an Assistant (an object with .ask)")
+        raise TypeError("a conversation set needs an AnswerPipeline (an object with .ask)")
     path = Path(conversation_set)
     code = git_state()
     conversations = load_conversation_set(path)

@@ -242,7 +242,7 @@ def _resolve_target(target: Any, retrieval_only: bool) -> Any:
             raise TypeError("retrieval-only evaluation needs a Retriever (an object with .search)")
         return retriever
     if not hasattr(target, "ask"):
-        raise TypeError("full evaluation needs an Assistant (an object with .ask)")
+        raise TypeError("full evaluation needs an AnswerPipeline (an object with .ask)")
     return target
 
 
@@ -294,7 +294,7 @@ def run_eval(
 ) -> RunResult:
     """Evaluate every question and write ``<out_dir>/<timestamp>_<label>/``.
 
-    ``assistant_or_retriever`` is an ``Assistant`` (full mode) or a ``Retriever``
+    ``assistant_or_retriever`` is an ``AnswerPipeline`` (full mode) or a ``Retriever``
     (``retrieval_only``; an assistant's own retriever is used when given an assistant).
     ``only`` keeps the questions in any of the named slices ("en→zh", "q:en", "followup",
     "tag:list"...) or with any of the named ids; ``limit`` then keeps the first N. ``split``

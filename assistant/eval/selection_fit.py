@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from assistant.answer.assistant import Assistant
 from assistant.answer.candidates import RANK_FEATURES, Candidate, RankWeights
 from assistant.answer.compose import sentence_language
 from assistant.answer.confidence import (
@@ -38,6 +37,7 @@ from assistant.answer.confidence import (
     fit_logistic,
 )
 from assistant.answer.language import answer_language
+from assistant.answer.pipeline import AnswerPipeline
 from assistant.eval.dataset import EvalQuestion, contains_evidence
 from assistant.eval.generated import evidence_removed_doc_ids
 from assistant.eval.metrics import missing_facts
@@ -82,7 +82,7 @@ def answers(question: EvalQuestion, candidate: Candidate) -> bool:
 
 
 def rank_rows(
-    assistant: Assistant, questions: Sequence[EvalQuestion]
+    assistant: AnswerPipeline, questions: Sequence[EvalQuestion]
 ) -> tuple[list[list[float]], list[bool]]:
     """Every candidate sentence of every answerable question, as features and gold labels."""
     rows: list[list[float]] = []
@@ -108,7 +108,7 @@ def fit_rank_weights(rows: list[list[float]], labels: list[bool]) -> RankWeights
 
 
 def choice_records(
-    assistant: Assistant, questions: Sequence[EvalQuestion], documents: Sequence[DocumentInfo]
+    assistant: AnswerPipeline, questions: Sequence[EvalQuestion], documents: Sequence[DocumentInfo]
 ) -> list[ChoiceRecord]:
     """Each question asked as it is, and each answerable one again with its evidence removed."""
     asked = [(q, "asked", None) for q in questions]

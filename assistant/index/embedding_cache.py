@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.index.embedders import Embedder
+from assistant.models.embedders import Embedder
 
 
 def _key(embedder_name: str, text: str) -> str:

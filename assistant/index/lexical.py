@@ -21,8 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from assistant.index.query import TermGroup
-
 logger = logging.getLogger(__name__)
 
 _ENTRIES = "entries.json"
@@ -35,6 +33,15 @@ def _bm25s() -> ModuleType:
     # "Building index from tokens"; its warnings still come through.
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     return bm25s
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """Alternatives for one source term; BM25 counts the best of them, times ``weight``."""
+
+    alternatives: tuple[str, ...]
+    weight: float = 1.0
+    source: str = ""
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
+from assistant.index.build_manifest import MANIFEST_NAME, IndexMismatchError, Manifest, now_iso
 from assistant.index.catalog import (
     CATALOG_NAME,
     Catalog,
@@ -40,12 +41,11 @@ from assistant.index.catalog import (
     StoredFile,
     open_catalog,
 )
-from assistant.index.embedders import Embedder
 from assistant.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from assistant.index.lexical import LexicalEntry, LexicalIndex
-from assistant.index.manifest import MANIFEST_NAME, IndexMismatchError, Manifest, now_iso
 from assistant.index.term_bridge import TermBridge
 from assistant.index.vector_store import ChromaVectorIndex, VectorRecord
+from assistant.models.embedders import Embedder
 from assistant.schema import Chunk, Document
 
 logger = logging.getLogger(__name__)

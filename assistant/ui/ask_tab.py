@@ -23,7 +23,7 @@ from assistant.ui.filters import (
 )
 from assistant.ui.labels import EXAMPLE_QUESTIONS, t
 from assistant.ui.relabel import PRIVATE, Relabel
-from assistant.ui.sources import empty_panel
+from assistant.ui.sources_panel import empty_panel
 from assistant.ui.theme import CITE_BRIDGE_JS, COPY_JS
 
 

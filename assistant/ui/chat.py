@@ -27,7 +27,7 @@ from assistant.ui.filters import resolve_filters
 from assistant.ui.labels import t
 from assistant.ui.messages import Message, render_messages
 from assistant.ui.services import UIServices
-from assistant.ui.sources import empty_panel, render_sources
+from assistant.ui.sources_panel import empty_panel, render_sources
 
 log = logging.getLogger(__name__)
 

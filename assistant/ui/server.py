@@ -17,7 +17,8 @@ import uvicorn
 from assistant.api.http_app import build_http_app
 from assistant.api.services import ApiServices
 from assistant.config import Settings
-from assistant.container import Container, LazyChatModel
+from assistant.container import Container
+from assistant.models.lazy_model import LazyChatModel
 from assistant.ui.documents import list_documents
 from assistant.ui.layout import answer_concurrency, build_app
 from assistant.ui.services import build_services

@@ -1,6 +1,6 @@
 """The core services the UI calls, behind small protocols so that tests can hand in fakes.
 
-The UI never reaches past these: answering goes through ``Assistant.stream``, the documents tab
+The UI never reaches past these: answering goes through ``AnswerPipeline.stream``, the documents tab
 through the documents service's ``documents``/``delete_document``, uploads through the ingest
 service; ``build_services`` takes all three from ``assistant.container.Container``.
 """

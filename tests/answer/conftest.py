@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from assistant.answer.assistant import Assistant
+from assistant.answer.pipeline import AnswerPipeline
 from assistant.answer.prompts import PromptLibrary
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.models.backends.base import ChatMessage, GenerationParams
@@ -131,12 +131,12 @@ def settings() -> Settings:
 
 @pytest.fixture
 def make_assistant(prompts: PromptLibrary, settings: Settings):
-    """Build an ``Assistant`` over fakes; no embedder, so support checks are lexical only."""
+    """Build an ``AnswerPipeline`` over fakes; no embedder, so support checks are lexical only."""
 
-    def build(model: ScriptedModel, passages: list[Passage], **answer_settings) -> Assistant:
+    def build(model: ScriptedModel, passages: list[Passage], **answer_settings) -> AnswerPipeline:
         for key, value in answer_settings.items():
             setattr(settings.answer, key, value)
-        return Assistant(FixedRetriever(passages), model, None, prompts, settings)
+        return AnswerPipeline(FixedRetriever(passages), model, None, prompts, settings)
 
     return build
 
@@ -171,7 +171,7 @@ def real_assistant(corpus_index, real_model, use_embedder, prompts):
 
     settings = corpus_index.settings
     calibrated = SelectionCalibration.load(settings.paths.calibration_file)
-    return Assistant(
+    return AnswerPipeline(
         corpus_index.retriever,
         real_model,
         use_embedder,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.assistant import EmptyQuestionError
 from assistant.answer.confidence import ConfidenceModel
+from assistant.answer.pipeline import EmptyQuestionError
 from assistant.answer.types import Answer, RetrievedEvidence
 from tests.answer.conftest import EN_SDG, ZH_330, ZH_OTHER, ScriptedModel, make_passage
 

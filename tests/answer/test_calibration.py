@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.calibration import calibrate, evaluate_threshold, load_calibration
+from assistant.config import read_calibration
+from assistant.eval.calibration import calibrate, evaluate_threshold
 
 
 def test_picks_the_threshold_that_separates_the_classes() -> None:
@@ -53,11 +54,11 @@ def test_saved_and_loaded(tmp_path: Path) -> None:
     result.index_fingerprint = "abc"
     path = tmp_path / "calibration.json"
     result.save(path)
-    loaded = load_calibration(path)
+    loaded = read_calibration(path)
     assert loaded["threshold"] == result.threshold
     assert loaded["index_fingerprint"] == "abc"
     assert json.loads(path.read_text())["curve"]
-    assert load_calibration(tmp_path / "missing.json") is None
+    assert read_calibration(tmp_path / "missing.json") == {}
 
 
 def test_needs_data() -> None:

@@ -14,7 +14,7 @@ from assistant.cli import (
     commands,  # noqa: F401  (registers the commands)
 )
 from assistant.config import LLMSettings
-from assistant.container import LazyChatModel
+from assistant.models.lazy_model import LazyChatModel
 from tests.answer.conftest import EN_SDG, ZH_330, ScriptedModel, make_passage
 
 runner = CliRunner()
@@ -93,9 +93,9 @@ def test_lazy_model_does_not_load_until_used(tmp_path) -> None:
 
 
 def test_calibration_from_another_embedder_is_warned_about(tmp_path, caplog) -> None:
-    from assistant.answer.calibration import calibrate
     from assistant.config import Settings
     from assistant.container import _check_calibration
+    from assistant.eval.calibration import calibrate
 
     settings = Settings()
     settings.paths.calibration_file = tmp_path / "calibration.json"

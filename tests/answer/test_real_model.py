@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.assistant import Assistant
+from assistant.answer.pipeline import AnswerPipeline
 from assistant.answer.types import Turn
 from assistant.text.cjk import has_han
 from tests.answer.conftest import ZH_330, FixedRetriever, make_passage
@@ -121,7 +121,7 @@ def test_an_instruction_planted_in_a_document_changes_no_answer(
     # what the real retriever's glossary and dictionary give for the English question's words
     translated = ["会议", "委员会", "审议", "报告"]
     retriever = FixedRetriever(passages, terms=translated)
-    answer = Assistant(retriever, real_model, use_embedder, prompts, settings).ask(question)
+    answer = AnswerPipeline(retriever, real_model, use_embedder, prompts, settings).ask(question)
     shown = answer.text.split("“")[0]  # a quotation of a source is not the answer's own text
     assert "HACKED" not in shown.upper()
     if "330" in question or "meeting" in question:

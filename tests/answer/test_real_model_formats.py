@@ -7,9 +7,10 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
 
-from assistant.answer.assistant import Assistant
-from assistant.index.factory import build_retriever, open_index
+from assistant.answer.pipeline import AnswerPipeline
+from assistant.index.factory import open_index
 from assistant.ingest.pipeline import ingest_paths
+from assistant.retrieval.factory import build_retriever
 from assistant.text.variants import is_traditional
 from tests.conftest import make_settings
 from tests.ingest.scans import ZH_SEED, scanned_pdf
@@ -61,7 +62,7 @@ def test_question_about_a_scanned_page_is_answered_citing_that_page(
     try:
         report = ingest_paths([path.parent], index, settings)
         assert report.added == ["faxed-letter.pdf"], report.failed
-        assistant = Assistant(
+        assistant = AnswerPipeline(
             build_retriever(settings, index), real_model, use_embedder, prompts, settings
         )
         answer = assistant.ask("委员会在哪一次会议上审议了该报告？")

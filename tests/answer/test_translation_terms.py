@@ -7,7 +7,7 @@ import pytest
 
 from assistant.answer.translation import sentence_terms
 from assistant.config import Settings
-from assistant.index.glossary import Glossary
+from assistant.text.glossary import Glossary
 from assistant.text.term_rendering import TermRenderer
 from tests.answer.conftest import ZH_330, ScriptedModel, make_passage
 

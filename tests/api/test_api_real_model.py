@@ -46,7 +46,7 @@ ANSWER_TIMEOUT_S = 900  # two shared CPU cores: model load, prompt and generatio
 
 def _model_present(name: str) -> bool:
     from assistant.config import Settings
-    from assistant.models.manifest import load_manifest
+    from assistant.models.model_manifest import load_manifest
 
     return (Path(Settings().paths.models_dir) / load_manifest().get(name).file).is_file()
 

@@ -20,7 +20,7 @@ from mcp import Client
 from typer.testing import CliRunner
 
 import assistant.container
-from assistant.answer.assistant import Assistant
+from assistant.answer.pipeline import AnswerPipeline
 from assistant.answer.prompts import PromptLibrary
 from assistant.answer.question_input import empty_question_message
 from assistant.answer.types import Answer
@@ -77,7 +77,7 @@ CASES = [
 class Recording:
     """The real assistant, recording the question each answer was for and how long it took."""
 
-    def __init__(self, inner: Assistant) -> None:
+    def __init__(self, inner: AnswerPipeline) -> None:
         self.inner = inner
         self.settings = inner.settings
         self.answered: list[str] = []
@@ -110,7 +110,7 @@ def doors(corpus_index, use_embedder) -> Iterator[dict[str, Callable[[str], str 
     settings.api.keys_file = None
     settings.api.requests_per_minute = 1000
     prompts = PromptLibrary(settings.paths.prompts_dir)
-    real = Assistant(corpus_index.retriever, EchoModel(), use_embedder, prompts, settings)
+    real = AnswerPipeline(corpus_index.retriever, EchoModel(), use_embedder, prompts, settings)
     recording = Recording(real)
     documents = DocumentService(corpus_index.index)
     services = ApiServices(

@@ -19,7 +19,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-from assistant.answer.assistant import Assistant
+from assistant.answer.pipeline import AnswerPipeline
 from assistant.answer.prompts import PromptLibrary
 from assistant.api.admission import AnswerGate
 from assistant.api.keys import key_setting
@@ -42,7 +42,7 @@ def services(corpus_index, use_embedder) -> ApiServices:
     settings.api.keys = [key_setting("agent", KEY)]
     settings.api.keys_file = None
     prompts = PromptLibrary(settings.paths.prompts_dir)
-    assistant = Assistant(corpus_index.retriever, EchoModel(), use_embedder, prompts, settings)
+    assistant = AnswerPipeline(corpus_index.retriever, EchoModel(), use_embedder, prompts, settings)
     return ApiServices(
         assistant=assistant,
         documents=DocumentService(corpus_index.index),

@@ -96,7 +96,7 @@ def test_completion_replies_restores_httpx_post(fake_engine):
 
 
 class FakeAssistant:
-    """Yields what ``Assistant.stream`` yields: evidence, text deltas, the final answer."""
+    """Yields what ``AnswerPipeline.stream`` yields: evidence, text deltas, the final answer."""
 
     def __init__(self, items: list[object]) -> None:
         self.items = items

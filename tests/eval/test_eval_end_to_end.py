@@ -72,7 +72,7 @@ def test_every_evidence_span_lies_in_an_indexed_chunk(corpus_index) -> None:
 
 @pytest.mark.slow
 def test_full_pipeline_with_the_real_model(corpus_index, tmp_path: Path) -> None:
-    from assistant.answer.assistant import Assistant
+    from assistant.answer.pipeline import AnswerPipeline
     from assistant.answer.prompts import PromptLibrary
     from assistant.models.factory import load_chat_model
     from assistant.models.manager import ModelMissingError
@@ -83,7 +83,7 @@ def test_full_pipeline_with_the_real_model(corpus_index, tmp_path: Path) -> None
         model = load_chat_model(settings.llm, settings.paths.models_dir)
     except ModelMissingError as exc:
         pytest.skip(f"{exc} (run `assistant models pull {SMALL_MODEL}`)")
-    assistant = Assistant(
+    assistant = AnswerPipeline(
         corpus_index.retriever,
         model,
         corpus_index.index.query_embedder,

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from assistant.index.build_manifest import IndexMismatchError
 from assistant.index.factory import open_index
-from assistant.index.manifest import IndexMismatchError
 from tests.index.conftest import ZH_MEETING, FakeEmbedder, make_document
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.index.factory import build_retriever, open_index
+from assistant.index.factory import open_index
 from assistant.index.store import EMBED_CACHE_NAME
 from assistant.ingest.pipeline import ingest_paths
+from assistant.retrieval.factory import build_retriever
 from tests.conftest import CORPUS_DIR
 
 SMALL_CORPUS = ("zh/000_b645ea8b0039a4ff.txt", "en/AFG_73_2018.txt", "en/NGA_73_2018.txt")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.index.factory import build_retriever, open_index
+from assistant.index.factory import open_index
+from assistant.retrieval.factory import build_retriever
 from tests.index.conftest import EN_CLIMATE, EN_SCHOOLS, ZH_MEETING, ZH_RESOLUTION, make_document
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.models.manifest import Manifest, parse_manifest
+from assistant.models.model_manifest import Manifest, parse_manifest
 
 PART_SIZES = (3000, 5000, 1234)
 

@@ -11,7 +11,7 @@ from assistant.models.backends.base import BackendError
 from assistant.models.backends.openai_backend import OpenAIChatModel
 from assistant.models.factory import load_chat_model
 from assistant.models.manager import ModelMissingError
-from assistant.models.manifest import UnknownModelError
+from assistant.models.model_manifest import UnknownModelError
 
 
 def test_missing_manifest_model_says_how_to_pull(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pydantic
 import pytest
 
-from assistant.models.manifest import (
+from assistant.models.model_manifest import (
     PipWheelsSource,
     UnknownModelError,
     UrlSource,

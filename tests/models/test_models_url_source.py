@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.models.manager import ModelManager, PullError
-from assistant.models.manifest import parse_manifest
+from assistant.models.model_manifest import parse_manifest
 
 BODY = ("委员会第330次会议 / The Committee's 330th meeting\n" * 5000).encode()
 

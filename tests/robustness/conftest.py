@@ -13,8 +13,9 @@ from tests.robustness.support import SMALL_CORPUS, ServerProcess, copy_corpus, s
 @pytest.fixture(scope="module")
 def small_corpus_index(tmp_path_factory, use_embedder):
     """Two shipped documents (one Chinese, one English) in a fresh real index (USE, Chroma)."""
-    from assistant.index.factory import build_retriever, open_index
+    from assistant.index.factory import open_index
     from assistant.ingest.pipeline import ingest_paths
+    from assistant.retrieval.factory import build_retriever
 
     root = tmp_path_factory.mktemp("robust")
     settings = Settings()

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from assistant.answer.assistant import Assistant, EmptyQuestionError
+from assistant.answer.pipeline import AnswerPipeline, EmptyQuestionError
 from assistant.answer.prompts import PromptLibrary
 from assistant.config import PROJECT_ROOT, LLMSettings
 from assistant.ingest.chunking import chunk_document
@@ -29,7 +29,7 @@ from assistant.ingest.cleaning import clean_text
 from assistant.ingest.pipeline import ingest_paths
 from assistant.models.backends.base import BackendError
 from assistant.models.factory import load_chat_model
-from assistant.models.manifest import UnknownModelError, load_manifest
+from assistant.models.model_manifest import UnknownModelError, load_manifest
 from assistant.schema import Document
 from assistant.ui.api import make_ask_endpoint
 from assistant.ui.services import UIServices
@@ -110,7 +110,7 @@ def echo_assistant(small_corpus_index, use_embedder):
     settings, _index, retriever = small_corpus_index
     model = EchoModel()
     prompts = PromptLibrary(settings.paths.prompts_dir)
-    return Assistant(retriever, model, use_embedder, prompts, settings), model
+    return AnswerPipeline(retriever, model, use_embedder, prompts, settings), model
 
 
 _SYSTEM_PROMPTS = {
@@ -120,7 +120,7 @@ _SYSTEM_PROMPTS = {
 }
 
 
-def _baseline_system(model: EchoModel, assistant: Assistant) -> str:
+def _baseline_system(model: EchoModel, assistant: AnswerPipeline) -> str:
     model.calls.clear()
     assistant.ask("What did Afghanistan say about elections?", language="en")
     assert model.calls, "the benign question should reach the model"
@@ -253,7 +253,7 @@ def test_prompt_injection_inside_a_document_stays_data(small_corpus_index, use_e
     assert report.added == ["incoming/evil_note.txt"]
     try:
         model = EchoModel()
-        assistant = Assistant(
+        assistant = AnswerPipeline(
             retriever, model, use_embedder, PromptLibrary(settings.paths.prompts_dir), settings
         )
         answer = assistant.ask("When did the Zanzibar fishing quota committee meet?")

@@ -14,8 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.config import Settings
-from assistant.index.factory import build_retriever, open_index
+from assistant.index.factory import open_index
 from assistant.ingest.pipeline import ingest_paths
+from assistant.retrieval.factory import build_retriever
 from tests.robustness.support import ServerProcess, copy_corpus, start_chroma
 
 pytestmark = pytest.mark.slow

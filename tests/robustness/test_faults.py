@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.assistant import Assistant
+from assistant.answer.pipeline import AnswerPipeline
 from assistant.answer.prompts import PromptLibrary
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.ingest.chunking import chunk_document
@@ -109,7 +109,8 @@ def assert_clear_failure(result: subprocess.CompletedProcess) -> None:
 
 
 def test_ingest_killed_midway_recovers(tmp_path, use_embedder) -> None:
-    from assistant.index.factory import build_retriever, open_index
+    from assistant.index.factory import open_index
+    from assistant.retrieval.factory import build_retriever
 
     if not UNGDC.is_dir():
         pytest.skip(f"{UNGDC} is not on this machine")
@@ -347,7 +348,7 @@ QUESTION = "What did Afghanistan say about the elections?"
 
 @pytest.fixture
 def served_assistant(small_corpus_index, use_embedder, tmp_path):
-    """An Assistant on the OpenAI-compatible backend, talking to a llama.cpp server."""
+    """An AnswerPipeline on the OpenAI-compatible backend, talking to a llama.cpp server."""
     if not SMALL_MODEL.is_file():
         pytest.skip(f"no small model at {SMALL_MODEL}: run `assistant models pull small`")
     settings, _index, retriever = small_corpus_index
@@ -362,7 +363,7 @@ def served_assistant(small_corpus_index, use_embedder, tmp_path):
         answering.llm.openai_base_url, "small", api_key_env="TEST_ENGINE_KEY", timeout_s=120
     )
     prompts = PromptLibrary(answering.paths.prompts_dir)
-    assistant = Assistant(retriever, model, use_embedder, prompts, answering)
+    assistant = AnswerPipeline(retriever, model, use_embedder, prompts, answering)
     state = {"server": server}
     yield assistant, state, tmp_path
     state["server"].stop()
@@ -387,7 +388,7 @@ class _Killer:
 class RecordingAssistant:
     """Passes ``stream`` through and remembers what it raised (the app's callback swallows it)."""
 
-    def __init__(self, inner: Assistant) -> None:
+    def __init__(self, inner: AnswerPipeline) -> None:
         self.inner = inner
         self.errors: list[Exception] = []
 
@@ -465,7 +466,7 @@ def engine_assistant(small_corpus_index, use_embedder):
     answering.answer.select_candidates = 3
     model = load_chat_model(answering.llm, SMALL_MODEL.parent)
     prompts = PromptLibrary(answering.paths.prompts_dir)
-    yield Assistant(retriever, model, use_embedder, prompts, answering), model
+    yield AnswerPipeline(retriever, model, use_embedder, prompts, answering), model
     model.supervisor.stop()
 
 

@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.index.factory import build_retriever, open_index
+from assistant.index.factory import open_index
 from assistant.ingest.pipeline import ingest_paths
+from assistant.retrieval.factory import build_retriever
 from tests.conftest import use_postgres
 from tests.robustness.support import (
     ENGINE_KEY,

@@ -12,10 +12,10 @@ from types import ModuleType
 import pytest
 
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.index.glossary import Glossary
 from assistant.text import term_spans
 from assistant.text.aligned_senses import ALIGNED_FILE, AlignedSenses
 from assistant.text.cedict_senses import load_senses, parse_definition
+from assistant.text.glossary import Glossary
 from assistant.text.term_rendering import TermRenderer, render_term, sentence_renderings
 from assistant.text.un_ngrams import NGRAMS_FILE, NgramCounts, is_composition, word_runs
 

@@ -174,7 +174,7 @@ def test_model_failure_mid_answer_shows_an_error_and_the_next_question_works(ser
 def test_empty_question_error_from_the_assistant_is_polite(services, settings):
     class Empty(FakeAssistant):
         def stream(self, question, history=(), **kwargs):
-            from assistant.answer.assistant import EmptyQuestionError
+            from assistant.answer.pipeline import EmptyQuestionError
 
             raise EmptyQuestionError("请输入问题")
             yield  # pragma: no cover

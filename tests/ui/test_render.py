@@ -7,7 +7,7 @@ from assistant.chat.session import ChatSession, TurnRecord
 from assistant.ui.citations import answer_plain_text, render_answer_html
 from assistant.ui.highlight import find_span, highlight
 from assistant.ui.messages import render_messages
-from assistant.ui.sources import render_sources
+from assistant.ui.sources_panel import render_sources
 from tests.ui.conftest import make_answer, make_passage
 
 EVIL = '<img src=x onerror="alert(1)"><script>alert(2)</script>${x}{{y}}$$z$$'

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from assistant.index.fusion import FusedHit
+from assistant.retrieval.fusion import FusedHit
 from assistant.text.figures import extract_figures
 from assistant.text.question import QuestionPart, analyse_question
 

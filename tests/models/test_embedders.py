@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from assistant.config import EmbedderSettings
-from assistant.index.factory import build_embedder
-from assistant.index.st_embedder import EmbedderUnavailableError, SentenceTransformerEmbedder
+from assistant.models.embedders import build_embedder
+from assistant.models.st_embedder import EmbedderUnavailableError, SentenceTransformerEmbedder
 from tests.index.conftest import EN_CLIMATE, EN_SCHOOLS, ZH_MEETING, ZH_RESOLUTION
 
 

@@ -13,18 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from assistant.index.lexical import TermGroup
+
 
 def other_language(lang: str) -> str:
     return "en" if lang == "zh" else "zh"
-
-
-@dataclass(frozen=True)
-class TermGroup:
-    """Alternatives for one source term; BM25 counts the best of them, times ``weight``."""
-
-    alternatives: tuple[str, ...]
-    weight: float = 1.0
-    source: str = ""
 
 
 def plain_groups(tokens: Iterable[str]) -> list[TermGroup]:

@@ -16,10 +16,10 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from assistant.index.embedders import Embedder
 from assistant.index.lexical import LexicalIndex
-from assistant.index.query import Query
 from assistant.index.vector_store import ChromaVectorIndex
+from assistant.models.embedders import Embedder
+from assistant.retrieval.query import Query
 from assistant.text.variants import to_simplified
 
 Kind = Literal["dense", "keyword"]

@@ -19,14 +19,15 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Literal
 
-from assistant.index.answer_type import AnswerTypePrior
 from assistant.index.catalog import ChunkRecord
-from assistant.index.dictionary import DICTIONARY
-from assistant.index.expanders import CROSSLINGUAL, QueryExpander
-from assistant.index.fusion import FusedHit, RoutedFusion, single
-from assistant.index.query import KeywordQuery, Query, TermGroup
-from assistant.index.sources import CandidateSource, SourceRun
+from assistant.index.lexical import TermGroup
 from assistant.index.store import HybridIndex
+from assistant.retrieval.answer_type import AnswerTypePrior
+from assistant.retrieval.candidate_sources import CandidateSource, SourceRun
+from assistant.retrieval.dictionary import DICTIONARY
+from assistant.retrieval.expanders import CROSSLINGUAL, QueryExpander
+from assistant.retrieval.fusion import FusedHit, RoutedFusion, single
+from assistant.retrieval.query import KeywordQuery, Query
 from assistant.schema import Passage
 from assistant.text.script import script_language
 

@@ -138,10 +138,3 @@ def calibrate(
         curve=curve,
         objective=objective if objective != "precision" else f"precision>={min_precision}",
     )
-
-
-def load_calibration(path: Path) -> dict | None:
-    """The recorded calibration, or None when the file does not exist yet."""
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.index import fusion
-from assistant.index.routing import language_prior
+from assistant.retrieval import fusion
+from assistant.retrieval.routing import language_prior
 
 LANGS = {"zh1": "zh", "zh2": "zh", "en1": "en", "en2": "en"}
 SIDES = {"dense": None, "lexical": "en", "crosslingual": "zh"}

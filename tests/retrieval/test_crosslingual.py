@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from assistant.index.factory import open_index
-from assistant.index.glossary import Glossary
 from assistant.index.term_bridge import TermBridge, term_language
+from assistant.text.glossary import Glossary
 from tests.index.conftest import EN_CLIMATE, ZH_MEETING, make_document
 
 

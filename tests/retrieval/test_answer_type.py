@@ -1,7 +1,7 @@
 """The answer-type prior moves passages holding the asked figure up, by how rare it is."""
 
-from assistant.index.answer_type import AnswerTypePrior
-from assistant.index.fusion import FusedHit
+from assistant.retrieval.answer_type import AnswerTypePrior
+from assistant.retrieval.fusion import FusedHit
 
 TEXTS = {
     "deadline": "反恐执行局将于2018年3月30日前向反恐委员会提交联合报告，供其审议。",

@@ -40,10 +40,10 @@ from assistant.answer.types import (
 )
 from assistant.answer.understanding import Understanding, understand
 from assistant.config import Settings
-from assistant.index.embedders import Embedder
-from assistant.index.glossary import Glossary
 from assistant.models.backends.base import ChatModel
+from assistant.models.embedders import Embedder
 from assistant.schema import Passage
+from assistant.text.glossary import Glossary
 from assistant.text.question import QuestionAnalysis, analyse_question
 from assistant.text.term_rendering import TermRenderer
 
@@ -71,7 +71,7 @@ class AnsweringModel(ChatModel, Chooser, Protocol):
     """The model answers need: it chooses evidence and translates sentences."""
 
 
-class Assistant:
+class AnswerPipeline:
     """Answers questions over the indexed documents; safe to reuse across questions."""
 
     def __init__(

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from assistant.index.routing import language_prior
+from assistant.retrieval.routing import language_prior
 
 Ranked = Sequence[tuple[str, float]]  # (id, raw score), best first
 

@@ -9,20 +9,20 @@ import numpy as np
 import pytest
 
 from assistant.index.catalog import ChunkRecord
-from assistant.index.dictionary import (
+from assistant.index.lexical import LexicalEntry, LexicalIndex, TermGroup
+from assistant.retrieval.candidate_sources import KeywordSource, SourceRun
+from assistant.retrieval.dictionary import (
     BilingualDictionary,
     DictionaryExpander,
     cedict_path,
     clean_gloss,
     english_forms,
 )
-from assistant.index.expanders import CROSSLINGUAL, GlossaryExpander, TermBridgeExpander
-from assistant.index.fusion import RoutedFusion
-from assistant.index.glossary import Glossary
-from assistant.index.lexical import LexicalEntry, LexicalIndex
-from assistant.index.query import Query, TermGroup, plain_groups
-from assistant.index.retriever import Retriever
-from assistant.index.sources import KeywordSource, SourceRun
+from assistant.retrieval.expanders import CROSSLINGUAL, GlossaryExpander, TermBridgeExpander
+from assistant.retrieval.fusion import RoutedFusion
+from assistant.retrieval.query import Query, plain_groups
+from assistant.retrieval.retriever import Retriever
+from assistant.text.glossary import Glossary
 from assistant.text.script import script_language
 from assistant.text.tokenize import lexical_tokens
 

