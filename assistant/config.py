@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -50,18 +50,24 @@ class SettingsError(ValueError):
     """The settings cannot be assembled (unknown profile, missing calibration); says the fix."""
 
 
+class _Section(BaseModel):
+    """A group of settings. A key it does not know is an error, not silently ignored: a typo,
+    or a setting that was removed, would otherwise leave the user believing it took effect."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 def _default_models_dir() -> Path:
     """Models live in a stable per-user cache so that a fresh clone reuses a pulled file."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "assistant" / "models"
 
 
-class PathSettings(BaseModel):
+class PathSettings(_Section):
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
     models_dir: Path = Field(default_factory=_default_models_dir)
     prompts_dir: Path = PROJECT_ROOT / "prompts"
-    evals_dir: Path = PROJECT_ROOT / "evals"
     runs_dir: Path = PROJECT_ROOT / "evals" / "runs"
     feedback_file: Path = PROJECT_ROOT / "feedback" / "feedback.jsonl"
     glossary_file: Path = PROJECT_ROOT / "assistant" / "text" / "data" / "glossary.tsv"
@@ -69,7 +75,7 @@ class PathSettings(BaseModel):
     calibration_file: Path = PROJECT_ROOT / "evals" / "calibration.json"
 
 
-class ChunkSettings(BaseModel):
+class ChunkSettings(_Section):
     """Chunk sizes are in *units*: one CJK character or one Latin word each.
 
     Characters under-count English and words under-count Chinese; units treat both fairly and
@@ -80,7 +86,7 @@ class ChunkSettings(BaseModel):
     overlap_units: int = 40
 
 
-class IngestSettings(BaseModel):
+class IngestSettings(_Section):
     """How files are read (``assistant/ingest/loaders``).
 
     A PDF page whose text layer holds fewer than ``text_layer_min_chars`` letters, digits or
@@ -101,7 +107,7 @@ class IngestSettings(BaseModel):
     text_layer_min_chars: int = 20
 
 
-class EmbedderSettings(BaseModel):
+class EmbedderSettings(_Section):
     kind: Literal["use", "sentence-transformers"] = "use"
     path: Path | None = None  # model directory for sentence-transformers
     batch_size: int = 64
@@ -111,7 +117,7 @@ class EmbedderSettings(BaseModel):
     threads: int | None = 1
 
 
-class ChromaSettings(BaseModel):
+class ChromaSettings(_Section):
     mode: Literal["persistent", "http"] = "persistent"
     host: str = "127.0.0.1"
     port: int = 8000
@@ -119,7 +125,7 @@ class ChromaSettings(BaseModel):
     collection: str = "passages"
 
 
-class CatalogSettings(BaseModel):
+class CatalogSettings(_Section):
     """Where the catalog (documents, passages, uploads, feedback, audit log) lives.
 
     ``sqlite`` is the embedded default: ``index_dir/catalog.sqlite``, shared only by processes on
@@ -146,7 +152,7 @@ class CatalogSettings(BaseModel):
         return self
 
 
-class RetrievalSettings(BaseModel):
+class RetrievalSettings(_Section):
     """The retriever's parts (assistant/index/factory.py) and their weights.
 
     Sides: dense (multilingual cosine), BM25 over the question's own tokens, and BM25 over its
@@ -185,7 +191,7 @@ class RetrievalSettings(BaseModel):
     answer_type_pool: int = 20
 
 
-class LLMSettings(BaseModel):
+class LLMSettings(_Section):
     # "llama_cpp": GGUF models in a supervised llama.cpp engine process (assistant/models/engine)
     backend: Literal["llama_cpp", "transformers", "openai"] = "llama_cpp"
     model: str = "default"  # manifest name, a .gguf path or a transformers directory
@@ -197,14 +203,13 @@ class LLMSettings(BaseModel):
     engine_start_timeout_s: float = 180.0
     temperature: float = 0.0
     seed: int = 42
-    max_tokens: int = 384
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_model: str = "local"
     openai_api_key_env: str = "OPENAI_API_KEY"
     request_timeout_s: float = 300.0
 
 
-class AnswerSettings(BaseModel):
+class AnswerSettings(_Section):
     # Refusal threshold for relevance_signal; None: read from paths.calibration_file (the
     # threshold `assistant calibrate` fitted for that signal on evals/dev.jsonl). A cheap first
     # filter only: the calibrated choice confidence (confidence.py) makes the real decision.
@@ -244,7 +249,7 @@ class AnswerSettings(BaseModel):
     evidence_relative_cutoff: float = 0.8
 
 
-class AppSettings(BaseModel):
+class AppSettings(_Section):
     host: str = "127.0.0.1"
     port: int = 7860
     admin_user_env: str = "ASSISTANT_ADMIN_USER"
@@ -259,7 +264,7 @@ class AppSettings(BaseModel):
     ui_language: Literal["zh", "en"] = "en"  # the app's starting interface language
 
 
-class ApiKeySetting(BaseModel):
+class ApiKeySetting(_Section):
     """One API key as stored: its name (who holds it, shown in logs) and the SHA-256 of the key.
 
     The key itself is never stored: ``assistant api-key add NAME`` prints it once.
@@ -269,7 +274,7 @@ class ApiKeySetting(BaseModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
-class ApiSettings(BaseModel):
+class ApiSettings(_Section):
     """The OpenAI-compatible chat API and the MCP server over HTTP (``assistant/api``).
 
     Both are off until at least one key is configured, in ``keys`` or in ``keys_file`` (lines
@@ -290,7 +295,7 @@ class ApiSettings(BaseModel):
     mcp_http: bool = True  # the MCP server at /mcp on the app (with the same keys)
 
 
-class EvalSettings(BaseModel):
+class EvalSettings(_Section):
     """Regression gate of ``assistant eval``: how far a metric may fall below the baseline.
 
     Rates (hit@k, accuracies, precision/recall) may drop by at most ``gate_tolerance`` (absolute),
@@ -304,7 +309,7 @@ class EvalSettings(BaseModel):
     gate_latency_ratio: float = 1.5
 
 
-class SourceSettings(BaseModel):
+class SourceSettings(_Section):
     """Which outside sources a profile lets in: the ``sources:`` key of a profile file only."""
 
     user_file: bool = True  # ./assistant.yaml or the file named by ASSISTANT_CONFIG

@@ -22,10 +22,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from assistant.answer.confidence import SelectionCalibration
-from assistant.answer.pipeline import AnswerPipeline
+from assistant.answer.pipeline import AnsweringModel, AnswerPipeline
 from assistant.answer.prompts import PromptLibrary
 from assistant.config import Settings, get_settings, read_calibration
-from assistant.models.backends.base import ChatModel
 from assistant.models.lazy_model import LazyChatModel
 
 if TYPE_CHECKING:
@@ -49,7 +48,7 @@ class Container:
         settings: Settings | None = None,
         *,
         embedder: Embedder | None = None,
-        chat_model: ChatModel | None = None,
+        chat_model: AnsweringModel | None = None,
         rebuild: bool = False,
     ) -> None:
         self.settings = settings or get_settings()
@@ -87,7 +86,7 @@ class Container:
         return build_retriever(self.settings, self.index)
 
     @cached_property
-    def chat_model(self) -> ChatModel:
+    def chat_model(self) -> AnsweringModel:
         with self._lock:
             return self._given_chat_model or build_chat_model(self.settings)
 
@@ -143,7 +142,7 @@ class Container:
         self.close()
 
 
-def build_chat_model(settings: Settings) -> ChatModel:
+def build_chat_model(settings: Settings) -> AnsweringModel:
     """The configured chat model, loaded on its first use (see ``LazyChatModel``)."""
     return LazyChatModel(settings.llm, settings.paths.models_dir)
 

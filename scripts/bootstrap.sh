@@ -15,11 +15,15 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     "$PYTHON" -m venv "$VENV"
 fi
 
-STAMP="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${EXTRAS:-base}"
+# requirements.lock pins every transitive dependency (as `pip freeze` saw them in a passing CI
+# run), so an eval run can be reproduced with the same packages; pyproject.toml says what the
+# project needs, the lock says which versions it was measured with.
+LOCK="requirements.lock"
+STAMP="$VENV/.installed-$(cat pyproject.toml "$LOCK" | sha256sum | cut -c1-16)-${EXTRAS:-base}"
 if [[ ! -f "$STAMP" ]]; then
     echo "[bootstrap] installing the package and its dependencies (prebuilt wheels, ~2 min on 2 cores)"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip wheel
-    "$VENV/bin/python" -m pip install --progress-bar off -e "$SPEC"
+    "$VENV/bin/python" -m pip install --progress-bar off -c "$LOCK" -e "$SPEC"
     rm -f "$VENV"/.installed-*
     touch "$STAMP"
 fi

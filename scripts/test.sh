@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# --fast: the inner loop, under 5 minutes: no model, no browser, nothing downloaded. Lint and the
+# --fast: the inner loop, under 5 minutes: no model, no browser, nothing downloaded. Lint, types and the
 # tests marked neither `slow` nor `browser` (pyproject.toml); the full run below is what CI runs.
 if [[ "${1:-}" == "--fast" ]]; then
     shift
@@ -14,6 +14,7 @@ if [[ "${1:-}" == "--fast" ]]; then
     export PATH="$PWD/.venv/bin:$PATH"
     ruff check .
     ruff format --check .
+    mypy
     exec python -m pytest -q -m "not slow and not browser" "$@"
 fi
 
@@ -32,4 +33,5 @@ assistant models pull default
 
 ruff check .
 ruff format --check .
+mypy
 python -m pytest -q "$@"

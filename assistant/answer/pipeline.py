@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from assistant.answer.candidates import Candidate, RankWeights, candidate_sentences
 from assistant.answer.compose import Composer, Composition, chosen_sentences
@@ -47,6 +47,9 @@ from assistant.text.glossary import Glossary
 from assistant.text.question import QuestionAnalysis, analyse_question
 from assistant.text.term_rendering import TermRenderer
 
+if TYPE_CHECKING:
+    from assistant.retrieval.retriever import Mode
+
 logger = logging.getLogger(__name__)
 
 _EVIDENCE_SHOWN = 3  # candidate sentences streamed before the model has chosen
@@ -61,7 +64,7 @@ class PassageSearch(Protocol):
         *,
         langs: Sequence[str] | None = None,
         doc_ids: Sequence[str] | None = None,
-        mode: str = "hybrid",
+        mode: Mode = "hybrid",
     ) -> list[Passage]: ...
 
     def translated_terms(self, query: str, *, dictionary: bool = False) -> list[str]: ...
@@ -153,7 +156,7 @@ class AnswerPipeline:
         )
         answer.relevance = evidence.as_dict()
         a = self.settings.answer
-        if should_refuse(evidence, a.relevance_signal, a.min_relevance):
+        if should_refuse(evidence, a.relevance_signal, a.min_relevance or 0.0):
             yield from self._declined(answer, "no_relevant_passages", None, started)
             return
 

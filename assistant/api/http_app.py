@@ -93,6 +93,8 @@ def build_http_app(
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(OpenAIChat(services, access, gate).router())
     if mcp_app is not None:
-        app.add_route(MCP_PATH, _KeyedMcp(mcp_app, access), methods=["GET", "POST", "DELETE"])
+        # Starlette serves an endpoint that is not a function as an ASGI app, unwrapped.
+        keyed_mcp: Any = _KeyedMcp(mcp_app, access)
+        app.add_route(MCP_PATH, keyed_mcp, methods=["GET", "POST", "DELETE"])
     app.state.answer_gate = gate
     return gr.mount_gradio_app(app, demo, path="/", **(gradio_options or {}))

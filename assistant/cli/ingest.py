@@ -17,7 +17,9 @@ from assistant.index.factory import storage_errors
 def ingest(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or folders (PDF, TXT, MD); default: the corpus folder."),
+        typer.Argument(
+            help="Files or folders (PDF, Word .docx, HTML, TXT, MD); default: the corpus folder."
+        ),
     ] = None,
     rebuild: Annotated[
         bool,

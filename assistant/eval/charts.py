@@ -51,7 +51,7 @@ def slice_bars(
     else:
         axes.bar(positions, current, 0.6, color="#3572b0")
         for x, value in zip(positions, current, strict=True):
-            axes.text(x, value + 0.01, f"{value:.2f}", ha="center", fontsize=7)
+            axes.text(float(x), value + 0.01, f"{value:.2f}", ha="center", fontsize=7)
     labels = [f"{n} (n={slices[n].get('n', '?')})" for n in names]
     axes.set_xticks(positions, labels, fontsize=7, rotation=35, ha="right")
     axes.set_ylim(0, 1.08)

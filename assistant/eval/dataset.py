@@ -284,7 +284,8 @@ def _content_problems(q: EvalQuestion) -> list[str]:
 
 
 class _Identified(Protocol):
-    id: str
+    @property
+    def id(self) -> str: ...
 
 
 Item = TypeVar("Item", bound=_Identified)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from tqdm import tqdm
 
@@ -49,14 +49,6 @@ from assistant.text.script import script_language
 logger = logging.getLogger(__name__)
 
 RETRIEVAL_TOP_K = max(HIT_KS)
-
-
-class AsksQuestions(Protocol):
-    def ask(self, question: str, history: Sequence[Turn] = (), **filters: Any) -> Answer: ...
-
-
-class SearchesPassages(Protocol):
-    def search(self, query: str, top_k: int | None = None) -> list[Passage]: ...
 
 
 @dataclass

@@ -38,7 +38,7 @@ def write_docx(path: Path, exchanges: list[Exchange], title: str | None = None) 
     document.save(str(path))
 
 
-def _styles(document) -> None:  # type: ignore[no-untyped-def]
+def _styles(document) -> None:
     """A note style and a quote style, and an East Asian font so Chinese shows everywhere."""
     normal = document.styles["Normal"]
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), _EAST_ASIAN_FONT)
@@ -52,7 +52,7 @@ def _styles(document) -> None:  # type: ignore[no-untyped-def]
     quote.paragraph_format.left_indent = Pt(18)
 
 
-def _exchange(document, exchange: Exchange, number: int | None) -> None:  # type: ignore[no-untyped-def]
+def _exchange(document, exchange: Exchange, number: int | None) -> None:
     answer = exchange.answer
     lang = answer.language
     heading = label("question", lang) + (f" {number}" if number is not None else "")

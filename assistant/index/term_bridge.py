@@ -118,8 +118,9 @@ class TermBridge:
             k = min(per_token, sims.shape[1])
             best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
             for row, columns in enumerate(best):
-                ranked = sorted(columns, key=lambda c, r=row: -sims[r, c])
-                out.extend(terms[c] for c in ranked if sims[row, c] >= min_similarity)
+                scores = sims[row]
+                ranked = sorted(columns.tolist(), key=lambda c: -float(scores[c]))
+                out.extend(terms[c] for c in ranked if scores[c] >= min_similarity)
         return out
 
     def similarities(
@@ -132,7 +133,7 @@ class TermBridge:
         wanted: list[tuple[str, np.ndarray, int]] = []
         for term in dict.fromkeys(terms):
             _, matrix, rows = lexicon.get(term_language(term) or "", ([], None, {}))
-            if term in rows:
+            if matrix is not None and term in rows:
                 wanted.append((term, matrix, rows[term]))
         if not wanted:
             return {}

@@ -84,11 +84,11 @@ class ChromaVectorIndex:
 
     def add(self, records: Sequence[VectorRecord]) -> None:
         """Write records; ids already present are ignored by Chroma, so delete first to replace."""
-        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+        from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 
         if not records:
             return
-        nodes = [
+        nodes: list[BaseNode] = [
             TextNode(
                 id_=record.chunk_id,
                 text=record.text,
@@ -120,7 +120,7 @@ class ChromaVectorIndex:
 
         if top_k <= 0:
             return []
-        filters = []
+        filters: list[MetadataFilter | MetadataFilters] = []
         if langs:
             filters.append(
                 MetadataFilter(key="lang", value=list(langs), operator=FilterOperator.IN)

@@ -7,7 +7,7 @@
 
 The output has one paragraph (or heading, sub-item, footnote) per line and a blank line between
 them, which is what ``paragraphs`` and the chunker read. Cleaning already-clean text changes
-nothing of substance, so the same cleaner serves PDF, TXT and Markdown.
+nothing of substance, so the same cleaner serves every format the loaders read.
 """
 
 from __future__ import annotations

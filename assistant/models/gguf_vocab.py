@@ -47,6 +47,8 @@ def read_tokens(path: Path) -> tuple[str, list[str]]:
             if key == _MODEL_KEY:
                 kind = str(value)
             elif key == _TOKENS_KEY:
+                if not isinstance(value, list):
+                    raise VocabularyError(f"{path}: {_TOKENS_KEY} is not a list")
                 tokens = value
             if kind and tokens is not None:
                 break

@@ -103,7 +103,9 @@ def parse_manifest(text: str) -> Manifest:
     """Parse manifest TOML text; each table under ``[models]`` becomes a ``ModelEntry``."""
     raw = tomllib.loads(text)
     models = _ENTRIES.validate_python(raw.get("models", {}))
-    return Manifest(models={name: {**fields, "name": name} for name, fields in models.items()})
+    return Manifest.model_validate(
+        {"models": {name: {**fields, "name": name} for name, fields in models.items()}}
+    )
 
 
 def read_manifest(path: Path) -> Manifest:

@@ -187,7 +187,8 @@ class DictionaryExpander:
     def _group(self, source: str, options: list[str]) -> TermGroup | None:
         frequencies = self.document_frequencies(options)
         known = sorted(
-            (t for t in dict.fromkeys(options) if frequencies.get(t)), key=frequencies.get
+            (t for t in dict.fromkeys(options) if frequencies.get(t)),
+            key=lambda t: frequencies.get(t, 0),
         )
         if not known:
             return None

@@ -55,10 +55,6 @@ _NUM = rf"(?:{_ARABIC}|{CN_NUMERAL_PATTERN})"
 _MONTH_RE = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 
 _EN_WORD_RE = "|".join(sorted(EN_NUMBER_WORDS, key=len, reverse=True))
-_ORDINAL_WORDS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10,
-}  # fmt: skip
 _FRACTION_WORDS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4}
 
 # Currencies: (pattern before or after the number, canonical code, English name, Chinese name).
@@ -259,10 +255,10 @@ def extract_figures(text: str) -> list[Figure]:
         add("percent", _value(m[1]), m)
     for m in _PERCENT_ZH.finditer(text):
         whole, _, decimal = m[1].partition("点")
-        value = _value(whole)
-        if value is not None and decimal:
-            value = f"{value}.{''.join(str(CN_DIGITS.get(c, '')) for c in decimal)}"
-        add("percent", value, m)
+        percent = _value(whole)
+        if percent is not None and decimal:
+            percent = f"{percent}.{''.join(str(CN_DIGITS.get(c, '')) for c in decimal)}"
+        add("percent", percent, m)
     for m in _FRACTION_ZH.finditer(text):
         denominator, numerator = _int(m[1]), _int(m[2])
         if denominator and numerator is not None:

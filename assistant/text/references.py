@@ -31,6 +31,7 @@ English words are read with their neighbours, Chinese words as jieba cuts and ta
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -302,7 +303,7 @@ def _is_subject(text: str, term: Term) -> bool:
     return not words or words[-1].lower() not in _EN_PREPOSITIONS
 
 
-def _last_word(text: str, stems: set[str]) -> str:
+def _last_word(text: str, stems: Set[str]) -> str:
     """The last word of ``text`` among ``stems``: the nearest candidate antecedent."""
     for word in reversed(re.findall(r"[A-Za-z]+", text)):
         if stem(word.lower()) in stems:

@@ -160,7 +160,10 @@ LABELS: dict[str, dict[UILang, str]] = {
         "en": "This action needs an administrator login.",
         "zh": "此操作需要管理员登录。",
     },
-    "upload": {"en": "Add documents (PDF, TXT, MD)", "zh": "添加文件（PDF、TXT、MD）"},
+    "upload": {
+        "en": "Add documents (PDF, Word, web page, TXT, MD)",
+        "zh": "添加文件（PDF、Word、网页、TXT、MD）",
+    },
     "ingest": {"en": "Add to the index", "zh": "加入索引"},
     "no_files": {"en": "Choose one or more files first.", "zh": "请先选择文件。"},
     "delete_doc": {"en": "Document to delete", "zh": "要删除的文件"},
@@ -181,8 +184,8 @@ LABELS: dict[str, dict[UILang, str]] = {
         "zh": "超过 {limit} MB 的大小限制",
     },
     "upload_bad_type": {
-        "en": "unsupported file type (use PDF, TXT or MD)",
-        "zh": "不支持的文件类型（请使用 PDF、TXT 或 MD）",
+        "en": "unsupported file type (use PDF, Word .docx, HTML, TXT or MD)",
+        "zh": "不支持的文件类型（请使用 PDF、Word .docx、HTML、TXT 或 MD）",
     },
     "ingesting": {"en": "Adding documents…", "zh": "正在加入文件……"},
 }

@@ -32,10 +32,11 @@ class Relabel:
         return [component for component, _ in self.entries]
 
     def updates(self, ui_lang: str) -> list[Any]:
-        return [
-            gr.update(**{prop: _text(source, ui_lang) for prop, source in props.items()})
-            for _, props in self.entries
-        ]
+        updates = []
+        for _, props in self.entries:
+            texts: dict[str, Any] = {prop: _text(source, ui_lang) for prop, source in props.items()}
+            updates.append(gr.update(**texts))
+        return updates
 
 
 def _text(source: LabelSource, ui_lang: str) -> str:

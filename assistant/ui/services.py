@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from assistant.answer.types import Answer, Turn
+from assistant.answer.types import Answer, RetrievedEvidence, Turn
 from assistant.config import Settings
 from assistant.index.catalog import DocumentInfo
 
@@ -29,10 +29,11 @@ class AnswerService(Protocol):
         history: Sequence[Turn] = (),
         *,
         language: str | None = None,
-        doc_ids: list[str] | None = None,
-        langs: list[str] | None = None,
-    ) -> Iterator[str | Answer]:
-        """Text deltas, then the final Answer."""
+        doc_ids: Sequence[str] | None = None,
+        langs: Sequence[str] | None = None,
+        evidence_events: bool = False,
+    ) -> Iterator[str | RetrievedEvidence | Answer]:
+        """Text deltas, then the final Answer; with ``evidence_events`` the evidence first."""
         ...
 
 

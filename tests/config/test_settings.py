@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from assistant.config import (
     PROFILE_ENV,
@@ -167,3 +168,24 @@ def test_invalid_settings_end_a_command_with_one_line(tmp_path):
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("error: invalid settings: catalog: Value error, catalog.mode is")
     assert "ASSISTANT_CATALOG__DSN" in last
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "named"),
+    [
+        ("llm:\n  max_tokens: 200\n", "llm.max_tokens"),  # removed: answers are composed
+        ("paths:\n  evals_dir: /tmp/evals\n", "paths.evals_dir"),  # removed: never read
+        ("retrieval:\n  topk: 3\n", "retrieval.topk"),  # a typo of top_k
+    ],
+)
+def test_a_setting_the_assistant_does_not_know_is_refused_by_name(
+    tmp_path, monkeypatch, settings_from_environment, yaml_text, named
+):
+    user_file = tmp_path / "mine.yaml"
+    user_file.write_text(yaml_text, encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(user_file))
+
+    with pytest.raises(ValidationError) as raised:
+        Settings()
+
+    assert [".".join(map(str, e["loc"])) for e in raised.value.errors()] == [named]

@@ -33,7 +33,11 @@ class ChatModel(Protocol):
     """A loaded model that streams a reply to a chat."""
 
     name: str  # e.g. "default" or the file name
-    fingerprint: str  # sha256 of the weights where known, else a descriptive id
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 of the weights where known, else a descriptive id."""
+        ...
 
     def stream(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
         """Yield text deltas of the assistant's reply as they are generated."""

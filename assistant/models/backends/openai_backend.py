@@ -11,6 +11,7 @@ import logging
 import math
 import os
 from collections.abc import Iterator
+from typing import Any
 
 from assistant.models.backends.base import BackendError, ChatMessage, GenerationParams
 from assistant.models.backends.choice import (
@@ -58,9 +59,7 @@ class OpenAIChatModel:
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
-                messages=[
-                    {"role": m.role, "content": m.content} for m in defuse_control_tokens(messages)
-                ],
+                messages=_wire(messages),
                 stream=True,
                 max_tokens=params.max_tokens,
                 temperature=params.temperature,
@@ -82,9 +81,7 @@ class OpenAIChatModel:
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
-                messages=[
-                    {"role": m.role, "content": m.content} for m in defuse_control_tokens(messages)
-                ],
+                messages=_wire(messages),
                 max_tokens=1,
                 temperature=0.0,
                 logprobs=True,
@@ -138,3 +135,8 @@ def _extra_body(params: GenerationParams) -> dict[str, str] | None:
     logit bias, is not known here)."""
     grammar = params.grammar or (NO_CJK_GRAMMAR if params.ban_cjk else None)
     return {"grammar": grammar} if grammar else None
+
+
+def _wire(messages: list[ChatMessage]) -> list[Any]:
+    """The messages as the request carries them: role and content, control tokens defused."""
+    return [{"role": m.role, "content": m.content} for m in defuse_control_tokens(messages)]

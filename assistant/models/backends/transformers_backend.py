@@ -79,7 +79,9 @@ class TransformersChatModel:
         )
         cancelled = threading.Event()
 
-        class _StopWhenCancelled(self._tf.StoppingCriteria):
+        stopping_criteria: Any = self._tf.StoppingCriteria
+
+        class _StopWhenCancelled(stopping_criteria):
             def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> bool:
                 return cancelled.is_set()
 

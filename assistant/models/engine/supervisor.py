@@ -164,9 +164,10 @@ class EngineSupervisor:
     def _read_announcement(self, process: subprocess.Popen[str]) -> dict[str, str]:
         """The child's ``{"address": ...}`` line, or an error saying how it ended."""
         line: list[str] = []
-        reader = threading.Thread(
-            target=lambda: line.append(process.stdout.readline()), daemon=True
-        )
+        stdout = process.stdout
+        if stdout is None:
+            raise EngineUnavailableError("the engine process was started without a pipe")
+        reader = threading.Thread(target=lambda: line.append(stdout.readline()), daemon=True)
         reader.start()
         reader.join(self._start_timeout_s)
         if line and line[0].strip():
