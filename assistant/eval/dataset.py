@@ -230,23 +230,40 @@ def _build(record: Mapping[str, Any]) -> EvalQuestion:
 
 def _content_problems(q: EvalQuestion) -> list[str]:
     """Problems a well-typed question can still have: contradictions between its own fields."""
-    problems: list[str] = []
-    if q.answerable:
-        if not q.doc:
-            problems.append("answerable question without a doc")
-        if not q.evidence:
-            problems.append("answerable question without evidence")
-        if not q.must_include:
-            problems.append("answerable question without must_include facts")
-        if not q.answer.strip():
-            problems.append("answerable question without a reference answer")
-    else:
+    return [
+        *_answerability_problems(q),
+        *_evidence_problems(q),
+        *_fact_problems(q),
+        *_language_problems(q),
+        *_tag_problems(q),
+    ]
+
+
+def _answerability_problems(q: EvalQuestion) -> list[str]:
+    """An answerable question names its source and facts; an unanswerable one names none."""
+    if not q.answerable:
+        problems = []
         if q.doc or q.evidence or q.must_include:
             problems.append("unanswerable question must have doc, evidence and must_include empty")
         if "unanswerable" not in q.tags:
             problems.append("unanswerable question must carry the 'unanswerable' tag")
-    if q.answerable and "unanswerable" in q.tags:
+        return problems
+    missing = {
+        "a doc": q.doc,
+        "evidence": q.evidence,
+        "must_include facts": q.must_include,
+        "a reference answer": q.answer.strip(),
+    }
+    problems = [
+        f"answerable question without {name}" for name, value in missing.items() if not value
+    ]
+    if "unanswerable" in q.tags:
         problems.append("answerable question tagged 'unanswerable'")
+    return problems
+
+
+def _evidence_problems(q: EvalQuestion) -> list[str]:
+    problems = []
     if len(set(q.doc)) != len(q.doc):
         problems.append("doc lists the same file twice")
     for span in q.evidence:
@@ -257,6 +274,11 @@ def _content_problems(q: EvalQuestion) -> list[str]:
                 f"evidence span longer than {MAX_EVIDENCE_UNITS} units (CJK characters or "
                 f"words); cut it to the clause that holds the fact: {span[:30]!r}..."
             )
+    return problems
+
+
+def _fact_problems(q: EvalQuestion) -> list[str]:
+    problems = []
     for fact in q.must_include:
         if not fact.strip():
             problems.append("empty must_include fact")
@@ -264,15 +286,24 @@ def _content_problems(q: EvalQuestion) -> list[str]:
             problems.append(f"must_include fact longer than {MAX_FACT_CHARS} chars: {fact!r}")
         elif match_key(fact).casefold() not in match_key(q.answer).casefold():
             problems.append(f"must_include fact {fact!r} is not in the reference answer")
+    return problems
+
+
+def _language_problems(q: EvalQuestion) -> list[str]:
+    problems = []
     if script_language(q.question) != q.lang:
         problems.append(
             f"lang is {q.lang!r} but the question reads as {script_language(q.question)!r}"
         )
     if q.answer.strip() and script_language(q.answer) != q.lang:
         problems.append(f"answer is not written in the question's language ({q.lang})")
-    for turn in q.history:
-        if script_language(turn.question) != q.lang:
-            problems.append("a history turn is not in the question's language")
+    if any(script_language(turn.question) != q.lang for turn in q.history):
+        problems.append("a history turn is not in the question's language")
+    return problems
+
+
+def _tag_problems(q: EvalQuestion) -> list[str]:
+    problems = []
     unknown_tags = sorted(set(q.tags) - KNOWN_TAGS)
     if unknown_tags:
         problems.append(f"unknown tag(s): {', '.join(unknown_tags)}")

@@ -19,6 +19,7 @@ symbols as written (``S/2018/208``), paragraphs ``83``, amounts ``700000000 USD`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -199,6 +200,112 @@ def _scaled(number: str, scale: str | None) -> float | None:
     return value * (EN_SCALES[scale.lower()] if scale else 1)
 
 
+def _month_year_en(m: re.Match[str], _text: str) -> str | None:
+    if m[1].lower().rstrip(".") in ("may", "mar") and not m[1][0].isupper():
+        return None  # "may 2020" is a verb before a year
+    return _date(int(m[2]), _month(m[1]), None)
+
+
+def _day_month_zh(m: re.Match[str], _text: str) -> str | None:
+    month, day = _int(m[1]), _int(m[2])
+    if month and day and 1 <= month <= 12 and 1 <= day <= 31:
+        return f"--{month:02d}-{day:02d}"
+    return None
+
+
+def _day_month_en(m: re.Match[str], _text: str) -> str | None:
+    if m[2].lower().rstrip(".") in ("may", "mar") and not m[2][0].isupper():
+        return None
+    return f"--{_month(m[2]):02d}-{int(m[1]):02d}"
+
+
+def _amount(code: str) -> Reader:
+    def read(m: re.Match[str], _text: str) -> str | None:
+        scale = m.group(2) if m.re.groups >= 2 else None
+        value = _scaled(m[1], scale)
+        return None if value is None else f"{format_number(value)} {code}"
+
+    return read
+
+
+def _percent_zh(m: re.Match[str], _text: str) -> str | None:
+    whole, _, decimal = m[1].partition("点")
+    percent = _value(whole)
+    if percent is not None and decimal:
+        percent = f"{percent}.{''.join(str(CN_DIGITS.get(c, '')) for c in decimal)}"
+    return percent
+
+
+def _fraction_zh(m: re.Match[str], _text: str) -> str | None:
+    denominator, numerator = _int(m[1]), _int(m[2])
+    return f"{numerator}/{denominator}" if denominator and numerator is not None else None
+
+
+def _fraction_en(m: re.Match[str], _text: str) -> str | None:
+    numerator = 1 if m[1].lower() == "a" else EN_NUMBER_WORDS[m[1].lower()]
+    return f"{numerator}/{_FRACTION_WORDS[m[2].lower()]}"
+
+
+def _scaled_en(m: re.Match[str], _text: str) -> str | None:
+    value = _scaled(m[1], m[2])
+    return None if value is None else format_number(value)
+
+
+def _number_zh(m: re.Match[str], text: str) -> str | None:
+    return None if _is_word_numeral(text, m) else _value(m[1].replace(" ", ""))
+
+
+def _number_en_word(m: re.Match[str], _text: str) -> str | None:
+    word = m[1].lower()
+    if word == "one":
+        return None  # "one of", "no one": almost never a count worth checking
+    return str(EN_NUMBER_WORDS[word] + (EN_NUMBER_WORDS[m[2].lower()] if m[2] else 0))
+
+
+# A match and the text it is in → the figure's normalised value, or None to skip the match.
+Reader = Callable[[re.Match[str], str], str | None]
+
+
+def _first_group(m: re.Match[str], _text: str) -> str | None:
+    return m[1]
+
+
+def _group_value(m: re.Match[str], _text: str) -> str | None:
+    return _value(m[1])
+
+
+# Every kind of figure, from the most specific to the least: a character one reader takes is
+# not read by a later one.
+_READERS: tuple[tuple[FigureKind, re.Pattern[str], Reader], ...] = (
+    ("date", _DATE_ZH, lambda m, _: _date(_year(m[1]), _int(m[2]), _int(m[3]))),
+    ("date", _DATE_EN, lambda m, _: _date(int(m[3]), _month(m[2]), int(m[1]))),
+    ("date", _DATE_EN_US, lambda m, _: _date(int(m[3]), _month(m[1]), int(m[2]))),
+    ("month_year", _MONTH_YEAR_ZH, lambda m, _: _date(_year(m[1]), _int(m[2]), None)),
+    ("month_year", _MONTH_YEAR_EN, _month_year_en),
+    ("day_month", _DAY_MONTH_ZH, _day_month_zh),
+    ("day_month", _DAY_MONTH_EN, _day_month_en),
+    ("resolution", _RESOLUTION_ZH, _first_group),
+    ("resolution", _RESOLUTION_EN, _first_group),
+    ("resolution", _RES_SYMBOL, _first_group),
+    ("symbol", _SYMBOL, lambda m, _: m[0]),
+    ("meeting", _MEETING_ZH, _group_value),
+    ("meeting", _MEETING_EN, _group_value),
+    ("paragraph", _PARAGRAPH_ZH, _group_value),
+    ("paragraph", _PARAGRAPH_EN, _group_value),
+    *(("amount", pattern, _amount(code)) for code, pattern in _AMOUNT_PATTERNS),
+    ("percent", _PERCENT, _group_value),
+    ("percent", _PERCENT_ZH, _percent_zh),
+    ("fraction", _FRACTION_ZH, _fraction_zh),
+    ("fraction", _FRACTION_EN, _fraction_en),
+    ("year", _YEAR_ZH, _first_group),
+    ("year", _YEAR_EN, _first_group),
+    ("number", _SCALED_EN, _scaled_en),
+    ("number", _NUMBER_ZH, _number_zh),
+    ("number", _NUMBER_ARABIC, _group_value),
+    ("number", _NUMBER_EN_WORD, _number_en_word),
+)
+
+
 def extract_figures(text: str) -> list[Figure]:
     """Every figure in ``text``, in order of position, none overlapping another.
 
@@ -208,87 +315,18 @@ def extract_figures(text: str) -> list[Figure]:
     """
     taken = [False] * len(text)
     found: list[Figure] = []
-
-    def add(kind: FigureKind, value: str | None, match: re.Match[str], group: int = 0) -> None:
-        start, end = match.span(group)
-        if value is None or any(taken[start:end]):
-            return
-        for i in range(start, end):
-            taken[i] = True
-        found.append(Figure(kind, value, start, end, text[start:end]))
-
-    for m in _DATE_ZH.finditer(text):
-        add("date", _date(_year(m[1]), _int(m[2]), _int(m[3])), m)
-    for m in _DATE_EN.finditer(text):
-        add("date", _date(int(m[3]), _month(m[2]), int(m[1])), m)
-    for m in _DATE_EN_US.finditer(text):
-        add("date", _date(int(m[3]), _month(m[1]), int(m[2])), m)
-    for m in _MONTH_YEAR_ZH.finditer(text):
-        add("month_year", _date(_year(m[1]), _int(m[2]), None), m)
-    for m in _MONTH_YEAR_EN.finditer(text):
-        if m[1].lower().rstrip(".") not in ("may", "mar") or m[1][0].isupper():
-            add("month_year", _date(int(m[2]), _month(m[1]), None), m)
-    for m in _DAY_MONTH_ZH.finditer(text):
-        month, day = _int(m[1]), _int(m[2])
-        if month and day and 1 <= month <= 12 and 1 <= day <= 31:
-            add("day_month", f"--{month:02d}-{day:02d}", m)
-    for m in _DAY_MONTH_EN.finditer(text):
-        if m[2].lower().rstrip(".") not in ("may", "mar") or m[2][0].isupper():
-            add("day_month", f"--{_month(m[2]):02d}-{int(m[1]):02d}", m)
-    for pattern in (_RESOLUTION_ZH, _RESOLUTION_EN, _RES_SYMBOL):
+    for kind, pattern, read in _READERS:
         for m in pattern.finditer(text):
-            add("resolution", m[1], m)
-    for m in _SYMBOL.finditer(text):
-        add("symbol", m[0], m)
-    for pattern in (_MEETING_ZH, _MEETING_EN):
-        for m in pattern.finditer(text):
-            add("meeting", _value(m[1]), m)
-    for pattern in (_PARAGRAPH_ZH, _PARAGRAPH_EN):
-        for m in pattern.finditer(text):
-            add("paragraph", _value(m[1]), m)
-    for code, pattern in _AMOUNT_PATTERNS:
-        for m in pattern.finditer(text):
-            scale = m.group(2) if m.re.groups >= 2 else None
-            value = _scaled(m[1], scale)
-            add("amount", None if value is None else f"{format_number(value)} {code}", m)
-    for m in _PERCENT.finditer(text):
-        add("percent", _value(m[1]), m)
-    for m in _PERCENT_ZH.finditer(text):
-        whole, _, decimal = m[1].partition("点")
-        percent = _value(whole)
-        if percent is not None and decimal:
-            percent = f"{percent}.{''.join(str(CN_DIGITS.get(c, '')) for c in decimal)}"
-        add("percent", percent, m)
-    for m in _FRACTION_ZH.finditer(text):
-        denominator, numerator = _int(m[1]), _int(m[2])
-        if denominator and numerator is not None:
-            add("fraction", f"{numerator}/{denominator}", m)
-    for m in _FRACTION_EN.finditer(text):
-        numerator = 1 if m[1].lower() == "a" else EN_NUMBER_WORDS[m[1].lower()]
-        add("fraction", f"{numerator}/{_FRACTION_WORDS[m[2].lower()]}", m)
-    for m in _DATE_YEARS(text):
-        add("year", m[1], m)
-    for m in _SCALED_EN.finditer(text):
-        value = _scaled(m[1], m[2])
-        add("number", None if value is None else format_number(value), m)
-    for m in _NUMBER_ZH.finditer(text):
-        if _is_word_numeral(text, m):
-            continue
-        add("number", _value(m[1].replace(" ", "")), m)
-    for m in _NUMBER_ARABIC.finditer(text):
-        add("number", _value(m[1]), m)
-    for m in _NUMBER_EN_WORD.finditer(text):
-        word = m[1].lower()
-        if word == "one":
-            continue  # "one of", "no one": almost never a count worth checking
-        value = EN_NUMBER_WORDS[word] + (EN_NUMBER_WORDS[m[2].lower()] if m[2] else 0)
-        add("number", str(value), m)
+            start, end = m.span()
+            if any(taken[start:end]):
+                continue
+            value = read(m, text)
+            if value is None:
+                continue
+            taken[start:end] = [True] * (end - start)
+            found.append(Figure(kind, value, start, end, text[start:end]))
     found.sort(key=lambda f: f.start)
     return found
-
-
-def _DATE_YEARS(text: str) -> list[re.Match[str]]:
-    return [*_YEAR_ZH.finditer(text), *_YEAR_EN.finditer(text)]
 
 
 # Chinese words that contain numeral characters without being numbers.
