@@ -23,11 +23,11 @@ from assistant.answer.evidence import (
     translated_coverage,
     weighted_coverage,
 )
-from assistant.answer.support import passage_sentences
 from assistant.schema import Passage
 from assistant.text.cjk import has_han
 from assistant.text.figures import extract_figures
 from assistant.text.question import QuestionAnalysis
+from assistant.text.sentences import passage_sentences
 from assistant.text.words import content_tokens, content_words
 
 Translate = Callable[[str], Sequence[str]]

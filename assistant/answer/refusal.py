@@ -26,8 +26,8 @@ from assistant.answer.evidence import (
     cached_content_tokens,
     coverage,
 )
-from assistant.answer.support import passage_sentences
 from assistant.schema import Passage
+from assistant.text.sentences import passage_sentences
 from assistant.text.words import content_tokens
 
 RelevanceSignal = Literal["dense", "lexical", "sentence", "combined"]

@@ -28,7 +28,6 @@ Every threshold is a setting (``AnswerSettings.support_*``, ``evidence_relative_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from assistant.answer.evidence import (
     SentenceVectors,
@@ -40,11 +39,10 @@ from assistant.answer.evidence import (
 )
 from assistant.config import AnswerSettings
 from assistant.text.script import is_chinese_text
-from assistant.text.sentences import split_sentences, without_list_marker
+from assistant.text.sentences import passage_sentences, without_list_marker
 from assistant.text.words import content_tokens
 
 _MAX_EVIDENCE_SENTENCES = 2
-_MIN_SENTENCE_CHARS = 2
 
 
 _DEFAULTS = AnswerSettings()
@@ -83,18 +81,6 @@ class Support:
     cosine: float
     numbers_match: bool
     sentences: tuple[str, ...]  # verbatim passage sentences, best first
-
-
-@lru_cache(maxsize=4096)
-def passage_sentences(text: str) -> tuple[str, ...]:
-    """The passage's sentences, verbatim (trimmed), split per line and then by punctuation."""
-    sentences: list[str] = []
-    for line in text.splitlines():
-        for start, end in split_sentences(line):
-            sentence = line[start:end].strip()
-            if len(sentence) >= _MIN_SENTENCE_CHARS:
-                sentences.append(sentence)
-    return tuple(sentences)
 
 
 class SupportChecker:

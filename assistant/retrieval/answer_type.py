@@ -12,11 +12,10 @@ meeting number moves much. Untyped questions (descriptions, lists, names) are le
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from assistant.bounded_cache import BoundedCache
 from assistant.retrieval.fusion import FusedHit
 from assistant.text.figures import extract_figures
 from assistant.text.question import QuestionPart, analyse_question
@@ -30,8 +29,7 @@ class AnswerTypePrior:
     def __init__(self, weight: float, pool: int) -> None:
         self.weight = weight
         self.pool = pool
-        self._kinds: OrderedDict[str, frozenset[str]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._kinds: BoundedCache[str, frozenset[str]] = BoundedCache(_KINDS_CACHE_SIZE)
 
     def rerank(
         self, question: str, hits: Sequence[FusedHit], texts: Mapping[str, str]
@@ -57,16 +55,9 @@ class AnswerTypePrior:
 
     def _figure_kinds(self, text: str) -> frozenset[str]:
         """The figure kinds in a passage, remembered: the same passages come back often."""
-        with self._lock:
-            if text in self._kinds:
-                self._kinds.move_to_end(text)
-                return self._kinds[text]
-        kinds = frozenset(figure.kind for figure in extract_figures(text))
-        with self._lock:
-            self._kinds[text] = kinds
-            if len(self._kinds) > _KINDS_CACHE_SIZE:
-                self._kinds.popitem(last=False)
-        return kinds
+        return self._kinds.get_or_compute(
+            text, lambda: frozenset(figure.kind for figure in extract_figures(text))
+        )
 
 
 def _holds(kinds: frozenset[str], part: QuestionPart) -> bool:

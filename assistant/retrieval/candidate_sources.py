@@ -8,14 +8,13 @@ anyway) cost little for a hundred candidates.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import numpy as np
 
+from assistant.bounded_cache import BoundedCache
 from assistant.index.lexical import LexicalIndex
 from assistant.index.vector_store import ChromaVectorIndex
 from assistant.models.embedders import Embedder
@@ -57,22 +56,15 @@ class QueryVectors:
     def __init__(self, embedder: Embedder, size: int = 512) -> None:
         self.embedder = embedder
         self.size = size
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: BoundedCache[str, np.ndarray] = BoundedCache(size)
 
     def __call__(self, text: str) -> np.ndarray:
-        with self._lock:
-            if text in self._vectors:
-                self._vectors.move_to_end(text)
-                return self._vectors[text]
+        return self._vectors.get_or_compute(text, lambda: self._embed(text))
+
+    def _embed(self, text: str) -> np.ndarray:
         # Folded to Simplified, as passages are at ingest: the embedder puts 會議 and 会议 apart
         # (cosine 0.61 for one question written both ways).
-        vector = np.asarray(self.embedder.embed([to_simplified(text)])[0], dtype=np.float32)
-        with self._lock:
-            self._vectors[text] = vector
-            if len(self._vectors) > self.size:
-                self._vectors.popitem(last=False)
-        return vector
+        return np.asarray(self.embedder.embed([to_simplified(text)])[0], dtype=np.float32)
 
 
 class DenseSource:

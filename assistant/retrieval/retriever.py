@@ -13,12 +13,11 @@ query's results.
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Literal
 
+from assistant.bounded_cache import BoundedCache
 from assistant.index.catalog import ChunkRecord
 from assistant.index.lexical import TermGroup
 from assistant.index.store import HybridIndex
@@ -58,8 +57,7 @@ class Retriever:
         self.sources = list(sources)
         self.fuser = fuser
         self.answer_type = answer_type
-        self._prepared: OrderedDict[tuple[str, str], Query] = OrderedDict()
-        self._lock = threading.Lock()
+        self._prepared: BoundedCache[tuple[str, str], Query] = BoundedCache(_QUERY_CACHE_SIZE)
 
     def warm_up(self) -> None:
         """Load jieba's dictionary, the embedder and the expanders' data now, not on the first
@@ -72,11 +70,11 @@ class Retriever:
         Remembered per index state, because answering asks again for the same question's
         translated terms right after searching with it (``translated_terms``).
         """
-        key = (self.index.fingerprint, query)
-        with self._lock:
-            if key in self._prepared:
-                self._prepared.move_to_end(key)
-                return self._prepared[key]
+        return self._prepared.get_or_compute(
+            (self.index.fingerprint, query), lambda: self._prepare(query)
+        )
+
+    def _prepare(self, query: str) -> Query:
         tokens = self.index.tokens(query)
         prepared = Query(query, script_language(query), tokens)
         prepared.keywords[OWN_LANGUAGE] = KeywordQuery(
@@ -84,10 +82,6 @@ class Retriever:
         )
         for expander in self.expanders:
             expander.expand(prepared)
-        with self._lock:
-            self._prepared[key] = prepared
-            if len(self._prepared) > _QUERY_CACHE_SIZE:
-                self._prepared.popitem(last=False)
         return prepared
 
     def search(

@@ -10,6 +10,7 @@ separate paragraphs and headings.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.text.cjk import CJK
 
@@ -103,3 +104,20 @@ def list_marker_length(sentence: str) -> int:
 def without_list_marker(sentence: str) -> str:
     """``sentence`` without the list or paragraph number it starts with."""
     return sentence[list_marker_length(sentence) :]
+
+
+_MIN_SENTENCE_CHARS = 2  # a lone bullet or digit left by the split is no sentence
+
+
+@lru_cache(maxsize=4096)
+def passage_sentences(text: str) -> tuple[str, ...]:
+    """A passage's sentences, verbatim (trimmed): split per line, then by punctuation, so a
+    heading or a list item on its own line is a sentence of its own. Cached: answering asks
+    for the same passages' sentences at several steps."""
+    sentences: list[str] = []
+    for line in text.splitlines():
+        for start, end in split_sentences(line):
+            sentence = line[start:end].strip()
+            if len(sentence) >= _MIN_SENTENCE_CHARS:
+                sentences.append(sentence)
+    return tuple(sentences)
