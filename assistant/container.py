@@ -28,7 +28,7 @@ from assistant.config import Settings, get_settings, read_calibration
 from assistant.models.lazy_model import LazyChatModel
 
 if TYPE_CHECKING:
-    from assistant.documents import DocumentService, IngestService
+    from assistant.document_service import DocumentService, IngestService
     from assistant.index.store import HybridIndex
     from assistant.models.embedders import Embedder
     from assistant.retrieval.retriever import Retriever
@@ -112,13 +112,13 @@ class Container:
 
     @cached_property
     def documents(self) -> DocumentService:
-        from assistant.documents import DocumentService
+        from assistant.document_service import DocumentService
 
         return DocumentService(self.index)
 
     @cached_property
     def ingest(self) -> IngestService:
-        from assistant.documents import IngestService
+        from assistant.document_service import IngestService
 
         return IngestService(self.index, self.settings)
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from assistant.config import PROJECT_ROOT, ChunkSettings, Settings
 from assistant.ingest.chunking import chunk_document
-from assistant.ingest.documents import load_document
+from assistant.ingest.document_loading import load_document
 from assistant.ingest.loaders.pdf import OCR_TALLY
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.container import Container, build_chat_model
-from assistant.documents import UnknownDocumentError
+from assistant.document_service import UnknownDocumentError
 from assistant.models.lazy_model import LazyChatModel
 from tests.answer.conftest import ScriptedModel
 from tests.conftest import CORPUS_DIR

@@ -29,7 +29,7 @@ from assistant.answer.question_input import (
 from assistant.answer.types import Turn
 from assistant.api.errors import ApiError
 from assistant.api.services import Documents
-from assistant.documents import UnknownDocumentError
+from assistant.document_service import UnknownDocumentError
 from assistant.export.markdown import sources_heading
 
 

@@ -29,7 +29,7 @@ from assistant.answer.types import Answer, RetrievedEvidence
 from assistant.api.admission import AnswerGate, Overloaded
 from assistant.api.openai_format import reply_text
 from assistant.api.services import ApiServices
-from assistant.documents import UnknownDocumentError
+from assistant.document_service import UnknownDocumentError
 from assistant.index.catalog import ChunkRecord
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from assistant.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from assistant.container import Container
-    from assistant.documents import DocumentService
+    from assistant.document_service import DocumentService
     from assistant.index.store import HybridIndex
 
 
@@ -48,7 +48,7 @@ def open_index(container: Container) -> HybridIndex:
 
 def doc_ids_for(documents: DocumentService, names: list[str] | None) -> list[str] | None:
     """Document ids for ``--doc`` values (ids or plain file names)."""
-    from assistant.documents import UnknownDocumentError
+    from assistant.document_service import UnknownDocumentError
 
     if not names:
         return None

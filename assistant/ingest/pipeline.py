@@ -157,7 +157,7 @@ def ingest_paths(
 ) -> IngestReport:
     """Index new and changed files under ``paths``; remove documents whose files are gone."""
     from assistant.ingest.chunking import chunk_document
-    from assistant.ingest.documents import content_hash, document_id, load_document
+    from assistant.ingest.document_loading import content_hash, document_id, load_document
     from assistant.ingest.loaders import RECOGNISED_SUFFIXES, LoadError
 
     started = time.perf_counter()

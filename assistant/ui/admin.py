@@ -202,7 +202,7 @@ class AdminCallbacks:
         if not doc_id:
             return _report_html([_line(False, "—", t("delete_none", ui_lang))])
         try:
-            self.services.index.delete_document(doc_id)
+            self.services.documents.delete_document(doc_id)
         except Exception as exc:
             log.exception("Deleting %s failed", doc_id)
             return _report_html([_line(False, doc_id, str(exc))])

@@ -8,7 +8,7 @@ import gradio as gr
 
 from assistant.config import Settings
 from assistant.ui.admin import AdminCallbacks
-from assistant.ui.documents import document_headers, document_rows, list_documents
+from assistant.ui.document_table import document_headers, document_rows, list_documents
 from assistant.ui.filters import document_choices
 from assistant.ui.labels import t
 from assistant.ui.relabel import PRIVATE, Relabel
@@ -111,7 +111,7 @@ def wire_documents_tab(
     """Wire the documents tab; returns the refresh callback and its outputs for page load."""
 
     def refresh(lang: str) -> tuple[Any, Any, Any]:
-        documents = list_documents(services.index)
+        documents = list_documents(services.documents)
         choices = document_choices(documents)
         table = gr.update(value=document_rows(documents, lang), headers=document_headers(lang))
         return table, gr.update(choices=choices), gr.update(choices=choices, value=None)

@@ -19,7 +19,7 @@ from assistant.api.services import ApiServices
 from assistant.config import Settings
 from assistant.container import Container
 from assistant.models.lazy_model import LazyChatModel
-from assistant.ui.documents import list_documents
+from assistant.ui.document_table import list_documents
 from assistant.ui.layout import answer_concurrency, build_app
 from assistant.ui.services import build_services
 from assistant.ui.theme import launch_styling
@@ -34,7 +34,7 @@ def launch_app(settings: Settings, host: str | None = None, port: int | None = N
     port = port or settings.app.port
     container = Container(settings)
     services = build_services(settings, container)
-    documents = list_documents(services.index)
+    documents = list_documents(services.documents)
     if not documents:
         log.warning(
             "The index at %s is empty: run `assistant ingest` first, then restart the app.",

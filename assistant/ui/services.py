@@ -62,13 +62,13 @@ class Ingestor(Protocol):
 @dataclass
 class UIServices:
     assistant: AnswerService
-    index: DocumentIndex
+    documents: DocumentIndex
     ingest: Ingestor
     records: SharedRecords | None = None  # the catalog: the admin audit log, shared feedback
 
     def index_fingerprint(self) -> str:
         """The index version recorded with feedback; empty when the index does not say."""
-        return str(getattr(self.index, "fingerprint", "") or "")
+        return str(getattr(self.documents, "fingerprint", "") or "")
 
 
 def build_services(settings: Settings, container: Container | None = None) -> UIServices:
@@ -79,7 +79,7 @@ def build_services(settings: Settings, container: Container | None = None) -> UI
     container = container or Container(settings)
     return UIServices(
         assistant=container.assistant,
-        index=container.documents,
+        documents=container.documents,
         ingest=container.ingest,
         records=container.index.catalog,
     )

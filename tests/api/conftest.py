@@ -77,7 +77,7 @@ class FakeDocuments:
         return list(self.docs)
 
     def resolve(self, names):
-        from assistant.documents import UnknownDocumentError
+        from assistant.document_service import UnknownDocumentError
 
         found = []
         for name in names:

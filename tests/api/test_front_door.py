@@ -31,7 +31,7 @@ from assistant.api.services import ApiServices
 from assistant.chat.session import ChatSession
 from assistant.cli import app as cli_app
 from assistant.cli import commands  # noqa: F401  (registers the commands)
-from assistant.documents import DocumentService
+from assistant.document_service import DocumentService
 from assistant.ui.api import make_ask_endpoint
 from assistant.ui.chat import ChatCallbacks
 from assistant.ui.filters import SCOPE_ALL

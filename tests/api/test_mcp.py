@@ -26,7 +26,7 @@ from assistant.api.keys import key_setting
 from assistant.api.mcp_server import build_mcp_server
 from assistant.api.services import ApiServices
 from assistant.config import PROJECT_ROOT
-from assistant.documents import DocumentService
+from assistant.document_service import DocumentService
 from assistant.ui.services import UIServices
 from tests.api.conftest import KEY, serve
 from tests.robustness.support import EchoModel

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.config import ChunkSettings
 from assistant.ingest.chunking import chunk_document
-from assistant.ingest.documents import load_document
+from assistant.ingest.document_loading import load_document
 from assistant.ingest.loaders import LoadError, load_file
 
 ARTICLE_EN = (

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from assistant.config import PROJECT_ROOT, ChunkSettings
 from assistant.ingest.chunking import chunk_document, chunk_id
-from assistant.ingest.documents import load_document
+from assistant.ingest.document_loading import load_document
 from assistant.schema import Document
 from assistant.text.cjk import text_units
 

@@ -12,7 +12,7 @@ from reportlab.pdfgen import canvas
 
 from assistant.config import PROJECT_ROOT, ChunkSettings
 from assistant.ingest.chunking import chunk_document
-from assistant.ingest.documents import document_id, join_pages, load_document
+from assistant.ingest.document_loading import document_id, join_pages, load_document
 from assistant.ingest.loaders import LoadError
 from assistant.ingest.metadata import extract_title, find_date, find_symbol, parse_date, ungdc_title
 from assistant.schema import Page

@@ -12,7 +12,7 @@ from reportlab.pdfgen import canvas
 
 from assistant.config import ChunkSettings, IngestSettings
 from assistant.ingest.chunking import chunk_document
-from assistant.ingest.documents import load_document
+from assistant.ingest.document_loading import load_document
 from assistant.ingest.loaders import LoadError, load_file
 from assistant.ingest.loaders.ocr import OcrLine, mean_confidence, reading_order_text
 from assistant.ingest.loaders.pdf import needs_ocr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.ingest.documents import load_document
+from assistant.ingest.document_loading import load_document
 
 TEXT = (
     "关于如何评估联合国系统在执行《联合国全球反恐战略》方面取得的影响和进展的备选办法\n\n"

@@ -10,7 +10,7 @@ from docx import Document
 
 from assistant.config import ChunkSettings
 from assistant.ingest.chunking import chunk_document
-from assistant.ingest.documents import load_document
+from assistant.ingest.document_loading import load_document
 from assistant.ingest.loaders import LoadError, load_file
 from assistant.ingest.loaders.word_numbering import format_number
 from tests.ingest.word_files import (

@@ -167,7 +167,7 @@ def test_bad_question_gets_a_clear_result(case: QuestionCase, echo_assistant) ->
 def test_bad_question_through_the_http_api(case: QuestionCase, echo_assistant) -> None:
     """The public ``/ask`` function answers or returns an error field; it never raises."""
     assistant, _model = echo_assistant
-    services = UIServices(assistant=assistant, index=None, ingest=None)  # type: ignore[arg-type]
+    services = UIServices(assistant=assistant, documents=None, ingest=None)  # type: ignore[arg-type]
     payload = make_ask_endpoint(services, assistant.settings)(case.question)
     if case.expect == "empty":
         assert payload["error"] == "empty_question"

@@ -24,7 +24,7 @@ from assistant.answer.pipeline import AnswerPipeline
 from assistant.answer.prompts import PromptLibrary
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.ingest.chunking import chunk_document
-from assistant.ingest.documents import load_document
+from assistant.ingest.document_loading import load_document
 from assistant.models.backends.base import BackendError
 from assistant.models.backends.openai_backend import OpenAIChatModel
 from tests.robustness.support import (
@@ -409,7 +409,7 @@ def test_model_server_killed_mid_answer(served_assistant) -> None:
     assistant, state, log_dir = served_assistant
     server = state["server"]
     recording = RecordingAssistant(assistant)
-    services = UIServices(assistant=recording, index=None, ingest=None)  # type: ignore[arg-type]
+    services = UIServices(assistant=recording, documents=None, ingest=None)  # type: ignore[arg-type]
     chat = ChatCallbacks(services, assistant.settings)
 
     # 1. The server dies while the app streams an answer: the turn ends in an error badge, the
@@ -485,7 +485,7 @@ def test_engine_killed_mid_answer_inside_the_app(engine_assistant, sig) -> None:
     from assistant.ui.services import UIServices
 
     assistant, model = engine_assistant
-    services = UIServices(assistant=assistant, index=None, ingest=None)  # type: ignore[arg-type]
+    services = UIServices(assistant=assistant, documents=None, ingest=None)  # type: ignore[arg-type]
     chat = ChatCallbacks(services, assistant.settings)
 
     # Another user has a finished conversation before the crash.

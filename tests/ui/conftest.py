@@ -208,6 +208,6 @@ def fake_index() -> FakeIndex:
 def services(settings: Settings, fake_index: FakeIndex) -> UIServices:
     return UIServices(
         assistant=FakeAssistant(),
-        index=fake_index,
+        documents=fake_index,
         ingest=FakeIngest(fake_index, settings.paths.corpus_dir),
     )

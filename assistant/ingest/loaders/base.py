@@ -3,7 +3,7 @@
 A loader turns one file into pages of raw text plus whatever metadata the file format itself
 states (a Word file's properties, a web page's ``<title>``). Cleaning, paragraph detection,
 language detection and the ``documents.yaml`` sidecar come after, the same for every format
-(``assistant.ingest.documents``).
+(``assistant.ingest.document_loading``).
 """
 
 from __future__ import annotations
