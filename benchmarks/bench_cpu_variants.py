@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -125,6 +126,8 @@ def main(
     out: Path = _OUT,
 ) -> None:
     """Measure xllamacpp and the dispatched variants; print the table; write the JSON."""
+    # A terminated run still puts the moved-aside CPU backends back (``only_variant``).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.perf_counter()
     settings = get_settings()
     machine = machine_description()

@@ -155,7 +155,9 @@ TRANSLATE = [
 ]
 
 
-def _write(config: EngineConfig) -> tuple[str, EngineTimings]:
+def _write(config: EngineConfig) -> tuple[str, EngineTimings, dict[str, float]]:
+    """The translation, its timings, and a constrained choice's probabilities (the pipeline's
+    other call, which must keep working with a drafter configured)."""
     supervisor = EngineSupervisor(config)
     model = EngineChatModel(supervisor, name="test", fingerprint="test")
     params = GenerationParams(max_tokens=48, temperature=0.0, seed=3, stop=["\n"], ban_cjk=True)
@@ -166,10 +168,11 @@ def _write(config: EngineConfig) -> tuple[str, EngineTimings]:
                 timings = item
             else:
                 pieces.append(item)
+        choice = model.choose([ChatMessage("user", "Pick 1 or 2.")], "12")
     finally:
         supervisor.stop()
     assert timings is not None
-    return "".join(pieces), timings
+    return "".join(pieces), timings, choice
 
 
 @pytest.mark.slow
@@ -185,9 +188,10 @@ def test_a_draft_model_leaves_the_text_unchanged_at_temperature_zero() -> None:
         slots=1,
         speculative=SpeculativeConfig(types=("draft",), draft_model_path=SMALL_MODEL),
     )
-    alone, alone_timings = _write(plain)
-    with_draft, timings = _write(drafted)
+    alone, alone_timings, _ = _write(plain)
+    with_draft, timings, choice = _write(drafted)
     assert "330" in alone
     assert with_draft == alone
     assert alone_timings.draft_tokens == 0
     assert timings.draft_tokens > 0 and 0 < timings.draft_accepted <= timings.draft_tokens
+    assert set(choice) == {"1", "2"} and sum(choice.values()) == pytest.approx(1.0, abs=1e-3)
