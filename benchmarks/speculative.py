@@ -48,24 +48,23 @@ class Variant:
 
 
 def variants(names: Sequence[str], draft_path: Path, draft_max: int, p_min: float) -> list[Variant]:
-    """``off``, ``draft``, ``ngram`` (and ``draft+ngram``) as engine configurations."""
-    made = {
-        "off": SpeculativeConfig(),
-        "draft": SpeculativeConfig(
-            types=("draft",), draft_model_path=draft_path, draft_max=draft_max, draft_p_min=p_min
-        ),
-        "ngram": SpeculativeConfig(types=("ngram-simple",), draft_max=draft_max),
-        "draft+ngram": SpeculativeConfig(
-            types=("draft", "ngram-simple"),
-            draft_model_path=draft_path,
-            draft_max=draft_max,
-            draft_p_min=p_min,
-        ),
-    }
-    unknown = [n for n in names if n not in made]
-    if unknown:
-        raise ValueError(f"unknown configuration(s) {unknown}: use {sorted(made)}")
-    return [Variant(n, made[n]) for n in names]
+    """``off``, ``draft``, ``ngram``, ``draft+ngram`` as engine configurations; ``NAME@N`` drafts
+    at most N tokens a step instead of ``draft_max`` (``draft@2``), for a sweep in one run."""
+    out = []
+    for name in names:
+        kind, _, tokens = name.partition("@")
+        n = int(tokens) if tokens else draft_max
+        draft = {"draft_model_path": draft_path, "draft_max": n, "draft_p_min": p_min}
+        made = {
+            "off": SpeculativeConfig(),
+            "draft": SpeculativeConfig(types=("draft",), **draft),
+            "ngram": SpeculativeConfig(types=("ngram-simple",), draft_max=n),
+            "draft+ngram": SpeculativeConfig(types=("draft", "ngram-simple"), **draft),
+        }
+        if kind not in made or (kind == "off" and tokens):
+            raise ValueError(f"unknown configuration {name!r}: use {sorted(made)}, e.g. draft@2")
+        out.append(Variant(name, made[kind]))
+    return out
 
 
 def run(

@@ -52,3 +52,15 @@ def test_the_summary_gives_same_run_ratios_acceptance_and_same_text() -> None:
     assert summary["draft"]["acceptance"] == pytest.approx(0.75)
     assert summary["draft"]["same_text_as_off"] == "2/3"
     assert summary["off"]["same_text_as_off"] == "3/3" and summary["off"]["acceptance"] is None
+
+
+def test_configurations_name_their_drafter_and_draft_length() -> None:
+    from pathlib import Path
+
+    from benchmarks.speculative import variants
+
+    made = variants(["off", "draft", "draft@2", "ngram@8"], Path("/d.gguf"), 4, 0.75)
+    assert [v.speculative.types for v in made] == [(), ("draft",), ("draft",), ("ngram-simple",)]
+    assert [v.speculative.draft_max for v in made[1:]] == [4, 2, 8]
+    with pytest.raises(ValueError, match="unknown configuration"):
+        variants(["medusa"], Path("/d.gguf"), 4, 0.75)
