@@ -1,5 +1,5 @@
 """Speculative decoding: settings → engine config → llama.cpp's server parameters, and the real
-engine writing the same text with a draft model as without at temperature 0."""
+engine drafting with the small model under the pipeline's constraints."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from assistant.models.engine.server import _set_speculative
 from assistant.models.factory import speculative_config
 from assistant.models.manager import ModelMissingError
 from assistant.models.manifest import Manifest, load_manifest
+from assistant.text.cjk import has_han
 from tests.robustness.support import SMALL_MODEL
 
 DEFAULT_MODEL = SMALL_MODEL.parent / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -176,22 +177,26 @@ def _write(config: EngineConfig) -> tuple[str, EngineTimings, dict[str, float]]:
 
 
 @pytest.mark.slow
-def test_a_draft_model_leaves_the_text_unchanged_at_temperature_zero() -> None:
-    """The default model with the small one drafting writes what it writes alone, and the
-    engine reports drafted tokens it kept (so the draft model really ran)."""
+def test_a_draft_model_runs_in_the_engine_and_keeps_the_pipelines_constraints() -> None:
+    """The default model with the small one drafting: drafted tokens are checked and kept, the
+    CJK ban of an English translation still holds, the constrained choice still gives
+    probabilities, and the translation carries the figure.
+
+    Not asserted: the same text as without drafting. At temperature 0 it is not the same on
+    this CPU (the model's logits for a checked batch differ in the last bits from one-token
+    steps, and near-ties flip: 8-16 of 24 benchmark requests changed, and this very sentence
+    did), which is one of the two reasons ``llm.speculative`` stays off (benchmarks/README.md).
+    """
     if not (SMALL_MODEL.is_file() and DEFAULT_MODEL.is_file()):
         pytest.skip("run `assistant models pull default small`")
-    plain = EngineConfig(DEFAULT_MODEL, n_ctx_per_slot=1024, slots=1)
     drafted = EngineConfig(
         DEFAULT_MODEL,
         n_ctx_per_slot=1024,
         slots=1,
         speculative=SpeculativeConfig(types=("draft",), draft_model_path=SMALL_MODEL),
     )
-    alone, alone_timings, _ = _write(plain)
-    with_draft, timings, choice = _write(drafted)
-    assert "330" in alone
-    assert with_draft == alone
-    assert alone_timings.draft_tokens == 0
+    text, timings, choice = _write(drafted)
+    assert "330" in text
+    assert not has_han(text)
     assert timings.draft_tokens > 0 and 0 < timings.draft_accepted <= timings.draft_tokens
     assert set(choice) == {"1", "2"} and sum(choice.values()) == pytest.approx(1.0, abs=1e-3)
