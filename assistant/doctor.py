@@ -83,17 +83,19 @@ def check_engine_build(settings: Settings) -> CheckResult:
     features = engine_build_features()
     enabled = [name for name, on in features.items() if on]
     variant = engine_cpu_variant(features)
-    detail = f"xllamacpp {version('xllamacpp')}: {' '.join(enabled)}; {variant.describe()}"
+    detail = f"xllamacpp {version('xllamacpp')}: {' '.join(enabled)}"
     risky = [name for name in enabled if name.startswith(("AMX", "AVX512"))]
     if risky:
         return CheckResult(
             "engine build",
             False,
             f"{detail}; built with {', '.join(risky)}, which other CPUs (and AMX on current "
-            "kernels) cannot run",
+            f"kernels) cannot run; {variant.describe()}",
             "reinstall the prebuilt engine: pip install --force-reinstall xllamacpp",
         )
-    return CheckResult("engine build", True, f"{detail} (portable: no AMX, no AVX-512)")
+    return CheckResult(
+        "engine build", True, f"{detail} (portable: no AMX, no AVX-512); {variant.describe()}"
+    )
 
 
 def check_models(settings: Settings) -> CheckResult:

@@ -12,8 +12,11 @@ outside the run and passed in, since a 9-minute compile is not repeated per benc
     .venv/bin/python -m benchmarks.bench_llm --lcp-python /tmp/lcp-venv/bin/python
     .venv/bin/python -m benchmarks.bench_llm --models small --runs 2
     .venv/bin/python -m benchmarks.bench_llm show       # re-print a saved report
+    .venv/bin/python -m benchmarks.bench_llm speculative --configs off,draft,ngram
 
-Writes benchmarks/results/llm.json (with the CPU model and flags).
+Writes benchmarks/results/llm.json (with the CPU model and flags); ``speculative`` (see
+``speculative.py``: speculative decoding against plain decoding on the pipeline's translation
+requests, in one run) writes benchmarks/results/llm_speculative.json.
 """
 
 from __future__ import annotations
