@@ -201,6 +201,16 @@ class LLMSettings(_Section):
     # Answers the engine decodes together (continuous batching); more wait in the app's queue.
     engine_slots: int = 4
     engine_start_timeout_s: float = 180.0
+    # Speculative decoding in the engine (assistant/models/engine/config.py): "draft" lets
+    # ``draft_model`` (a manifest name or .gguf path; same tokenizer as ``model``) propose
+    # ``draft_max_tokens`` tokens that the model checks in one batch; "ngram" proposes the
+    # tokens that followed the current n-gram earlier in the prompt or answer (prompt lookup).
+    # At temperature 0 the text is the model's own either way. Off: on 2 CPU cores checking a
+    # batch costs nearly as much as decoding it, so neither wins (benchmarks/README.md).
+    speculative: Literal["off", "draft", "ngram"] = "off"
+    draft_model: str = "small"
+    draft_max_tokens: int = Field(4, ge=1, le=64)
+    draft_min_prob: float = Field(0.75, ge=0.0, le=1.0)
     temperature: float = 0.0
     seed: int = 42
     openai_base_url: str = "http://127.0.0.1:8080/v1"

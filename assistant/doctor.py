@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from assistant.config import Settings
 
@@ -40,6 +41,7 @@ def run_checks(settings: Settings) -> Iterator[CheckResult]:
         ("cpu", check_cpu),
         ("engine build", check_engine_build),
         ("models", check_models),
+        ("speculative", check_speculative),
         ("model server", check_model_server),
         ("generation", check_generation),
         ("catalog", check_catalog),
@@ -76,10 +78,11 @@ def check_cpu(settings: Settings) -> CheckResult:
 def check_engine_build(settings: Settings) -> CheckResult:
     from importlib.metadata import version
 
-    from assistant.models.engine.build import engine_build_features
+    from assistant.models.engine.build import engine_build_features, engine_cpu_variant
 
     features = engine_build_features()
     enabled = [name for name, on in features.items() if on]
+    variant = engine_cpu_variant(features)
     detail = f"xllamacpp {version('xllamacpp')}: {' '.join(enabled)}"
     risky = [name for name in enabled if name.startswith(("AMX", "AVX512"))]
     if risky:
@@ -87,10 +90,12 @@ def check_engine_build(settings: Settings) -> CheckResult:
             "engine build",
             False,
             f"{detail}; built with {', '.join(risky)}, which other CPUs (and AMX on current "
-            "kernels) cannot run",
+            f"kernels) cannot run; {variant.describe()}",
             "reinstall the prebuilt engine: pip install --force-reinstall xllamacpp",
         )
-    return CheckResult("engine build", True, f"{detail} (portable: no AMX, no AVX-512)")
+    return CheckResult(
+        "engine build", True, f"{detail} (portable: no AMX, no AVX-512); {variant.describe()}"
+    )
 
 
 def check_models(settings: Settings) -> CheckResult:
@@ -117,6 +122,37 @@ def check_models(settings: Settings) -> CheckResult:
         fixes = "; ".join(f"assistant models pull {name}" for name in failed)
         return CheckResult("models", False, "; ".join(lines), fixes)
     return CheckResult("models", True, "; ".join(lines))
+
+
+def check_speculative(settings: Settings) -> CheckResult:
+    """``llm.speculative``: off, or what drafts and whether its draft model is on disk."""
+    from assistant.models.factory import speculative_config
+    from assistant.models.manager import ModelManager, ModelMissingError
+
+    llm = settings.llm
+    if llm.backend != "llama_cpp" or llm.speculative == "off":
+        return CheckResult("speculative", True, "off")
+    manager = ModelManager.from_settings(settings)
+    try:
+        # The model's own file is the models check's business; here it only tells a draft
+        # that is the model itself from a real one.
+        model_path = manager.path(llm.model) if llm.model in manager.manifest else Path(llm.model)
+        spec = speculative_config(llm, model_path, settings.paths.models_dir, manager.manifest)
+    except ModelMissingError as exc:
+        return CheckResult(
+            "speculative",
+            False,
+            str(exc),
+            f"assistant models pull {llm.draft_model}, or set llm.speculative: off",
+        )
+    if not spec.enabled:
+        return CheckResult("speculative", True, "off (the draft model is the model itself)")
+    draft = f", draft model {spec.draft_model_path.name}" if spec.draft_model_path else ""
+    return CheckResult(
+        "speculative",
+        True,
+        f"{'+'.join(spec.types)}{draft}, up to {spec.draft_max} tokens a step",
+    )
 
 
 def check_generation(settings: Settings) -> CheckResult:

@@ -12,8 +12,11 @@ outside the run and passed in, since a 9-minute compile is not repeated per benc
     .venv/bin/python -m benchmarks.bench_llm --lcp-python /tmp/lcp-venv/bin/python
     .venv/bin/python -m benchmarks.bench_llm --models small --runs 2
     .venv/bin/python -m benchmarks.bench_llm show       # re-print a saved report
+    .venv/bin/python -m benchmarks.bench_llm speculative --configs off,draft,ngram
 
-Writes benchmarks/results/llm.json (with the CPU model and flags).
+Writes benchmarks/results/llm.json (with the CPU model and flags); ``speculative`` (see
+``speculative.py``: speculative decoding against plain decoding on the pipeline's translation
+requests, in one run) writes benchmarks/results/llm_speculative.json.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import get_settings  # noqa: E402
+from assistant.logging_setup import configure_logging  # noqa: E402
 from assistant.models.backends.base import ChatMessage, GenerationParams  # noqa: E402
 from assistant.models.backends.engine_backend import EngineChatModel, EngineTimings  # noqa: E402
 from assistant.models.backends.openai_backend import estimate_tokens  # noqa: E402
@@ -44,6 +48,7 @@ from assistant.models.manager import ModelManager  # noqa: E402
 from benchmarks.common import machine_description  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "llm.json"
+SPECULATIVE_RESULTS = ROOT / "benchmarks" / "results" / "llm_speculative.json"
 WORKER = ROOT / "benchmarks" / "llama_cpp_worker.py"
 SYSTEM = (
     "You answer questions about United Nations documents using only the numbered passages. "
@@ -67,6 +72,7 @@ FIGURES = (
 
 _OUT_OPTION = typer.Option(RESULTS, help="Where to write the JSON report.")
 _REPORT_ARGUMENT = typer.Argument(RESULTS, help="A report written by this script.")
+_SPECULATIVE_OUT_OPTION = typer.Option(SPECULATIVE_RESULTS, help="Where to write the JSON report.")
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -247,6 +253,61 @@ def main(
 
 
 @app.command()
+def speculative(
+    configs: str = typer.Option(
+        "off,draft,ngram", help="Comma-separated: off, draft, ngram, draft+ngram."
+    ),
+    model: str = typer.Option("default", help="The model that writes (manifest name)."),
+    draft: str = typer.Option("small", help="The draft model (manifest name)."),
+    draft_max: int = typer.Option(4, help="Tokens drafted per step."),
+    draft_p_min: float = typer.Option(0.75, help="The draft model's cut-off probability."),
+    limit: int = typer.Option(24, help="Translation requests replayed (0: all)."),
+    threads: int = typer.Option(0, help="CPU threads (0: physical cores)."),
+    out: Path = _SPECULATIVE_OUT_OPTION,
+) -> None:
+    """Speculative decoding vs plain decoding on the pipeline's translation requests."""
+    from benchmarks import speculative as spec
+    from benchmarks.common import format_table, write_results
+    from benchmarks.translation_workload import interleave, translation_requests
+
+    configure_logging()
+    started = time.perf_counter()
+    settings = get_settings()
+    machine = machine_description()
+    every = interleave(translation_requests(settings))
+    requests = every[:limit] if limit and limit < len(every) else every[:-1]
+    draft_path = ModelManager.from_settings(settings).require(draft).resolve()
+    chosen = spec.variants(
+        [c.strip() for c in configs.split(",") if c.strip()], draft_path, draft_max, draft_p_min
+    )
+    results = spec.run(settings, requests, chosen, model, threads, warm_up=every[-1])
+    params = {
+        "configs": configs,
+        "model": model,
+        "draft": draft,
+        "draft_max": draft_max,
+        "draft_p_min": draft_p_min,
+        "limit": limit,
+        "workload": "translation requests of the cross-lingual dev questions",
+    }
+    write_results(out, "llm_speculative", params=params, results=results, machine=machine,
+                  started=started)  # fmt: skip
+    typer.echo(
+        f"machine: {machine['cpu_model']}, load {machine['load_average_1_5_15']} at start, "
+        f"{[round(x, 2) for x in os.getloadavg()]} at end; flags: "
+        + " ".join(f for f, on in results["cpu_flags"].items() if on)
+    )
+    typer.echo(
+        format_table(
+            spec.TABLE_HEADERS,
+            spec.table_rows(results["summary"]),
+            title=f"speculative decoding, {model} model, {len(requests)} translation requests",
+        )
+    )
+    typer.echo(f"\nwritten to {out}")
+
+
+@app.command()
 def show(path: Path = _REPORT_ARGUMENT) -> None:
     """Re-print the summary of a saved report."""
     _finish(json.loads(path.read_text(encoding="utf-8")), path)
@@ -323,7 +384,7 @@ def render(report: dict) -> str:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] in ("show", "main"):
+    if len(sys.argv) > 1 and sys.argv[1] in ("show", "main", "speculative"):
         app()
     else:
         typer.run(main)

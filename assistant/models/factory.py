@@ -8,13 +8,17 @@ transformers model directory; ``llm.backend = "openai"`` ignores it and talks to
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from assistant.config import LLMSettings
 from assistant.models.backends.base import BackendError, ChatModel
+from assistant.models.engine.config import SpeculativeConfig
 from assistant.models.hardware import physical_cores
 from assistant.models.manager import ModelManager, ModelMissingError
 from assistant.models.model_manifest import Manifest, UnknownModelError, load_manifest
+
+log = logging.getLogger(__name__)
 
 
 def load_chat_model(
@@ -42,7 +46,8 @@ def load_chat_model(
     if path.suffix.lower() == ".gguf":
         if not path.is_file():
             raise ModelMissingError(f"no GGUF file at {path}")
-        return _load_gguf(path, settings, name=path.name, fingerprint=None)
+        speculative = speculative_config(settings, path, models_dir, manifest)
+        return _load_gguf(path, settings, name=path.name, fingerprint=None, speculative=speculative)
     known = ", ".join(manifest.names)
     raise UnknownModelError(
         f"unknown model {spec!r}: use a manifest name ({known}), a .gguf file path "
@@ -65,11 +70,47 @@ def _load_manifest_model(
             f"model {name!r} at {path} failed verification: run `assistant models pull {name}`"
         )
     entry = manifest.get(name)
-    return _load_gguf(path, settings, name=name, fingerprint=entry.sha256)
+    speculative = speculative_config(settings, path, models_dir, manifest)
+    return _load_gguf(path, settings, name=name, fingerprint=entry.sha256, speculative=speculative)
+
+
+def speculative_config(
+    settings: LLMSettings, model_path: Path, models_dir: Path, manifest: Manifest
+) -> SpeculativeConfig:
+    """``llm.speculative`` as the engine takes it; the draft model must already be on disk.
+
+    The draft is a manifest name (pulled by ``assistant models pull``, checked by size like the
+    main model) or a .gguf path: nothing is downloaded here. A draft that is the model itself
+    would only double the work, so it turns drafting off with a warning.
+    """
+    if settings.speculative == "off":
+        return SpeculativeConfig()
+    common = {"draft_max": settings.draft_max_tokens, "draft_p_min": settings.draft_min_prob}
+    if settings.speculative == "ngram":
+        return SpeculativeConfig(types=("ngram-simple",), **common)
+    draft = settings.draft_model
+    if draft in manifest:
+        draft_path = ModelManager(models_dir, manifest).require(draft)
+    else:
+        draft_path = Path(draft).expanduser()
+        if draft_path.suffix.lower() != ".gguf" or not draft_path.is_file():
+            raise ModelMissingError(
+                f"llm.draft_model {draft!r} is neither a manifest name "
+                f"({', '.join(manifest.names)}) nor a .gguf file"
+            )
+    if draft_path.resolve() == model_path.resolve():
+        log.warning("llm.draft_model is the model itself: speculative decoding stays off")
+        return SpeculativeConfig()
+    return SpeculativeConfig(types=("draft",), draft_model_path=draft_path.resolve(), **common)
 
 
 def _load_gguf(
-    path: Path, settings: LLMSettings, *, name: str, fingerprint: str | None
+    path: Path,
+    settings: LLMSettings,
+    *,
+    name: str,
+    fingerprint: str | None,
+    speculative: SpeculativeConfig,
 ) -> ChatModel:
     from assistant.models.backends.engine_backend import EngineChatModel
     from assistant.models.engine import EngineConfig, EngineSupervisor
@@ -80,6 +121,7 @@ def _load_gguf(
         slots=settings.engine_slots,
         threads=settings.n_threads or physical_cores(),
         batch=settings.n_batch,
+        speculative=speculative,
     )
     return EngineChatModel(
         EngineSupervisor(config, start_timeout_s=settings.engine_start_timeout_s),

@@ -57,6 +57,7 @@ def test_a_crashing_engine_is_reported_not_suffered(tmp_path) -> None:
         "cpu",
         "engine build",
         "models",
+        "speculative",
         "model server",
         "generation",
         "catalog",

@@ -51,6 +51,13 @@ class EngineTimings:
     prompt_ms: float
     generated_tokens: int
     generation_ms: float
+    draft_tokens: int = 0  # proposed by speculative drafting (0 when it is off)
+    draft_accepted: int = 0  # ... of which the model kept
+
+    @property
+    def acceptance(self) -> float | None:
+        """Share of drafted tokens the model kept; None when nothing was drafted."""
+        return self.draft_accepted / self.draft_tokens if self.draft_tokens else None
 
     @property
     def prompt_tokens_per_s(self) -> float:
@@ -68,6 +75,8 @@ class EngineTimings:
             prompt_ms=float(timings.get("prompt_ms", 0.0)),
             generated_tokens=int(timings.get("predicted_n", 0)),
             generation_ms=float(timings.get("predicted_ms", 0.0)),
+            draft_tokens=int(timings.get("draft_n", 0)),
+            draft_accepted=int(timings.get("draft_n_accepted", 0)),
         )
 
 

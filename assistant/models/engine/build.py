@@ -13,6 +13,7 @@ import functools
 import importlib.util
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.models.hardware import cpu_flags
@@ -65,6 +66,70 @@ def engine_build_features() -> dict[str, bool]:
         if name.strip():
             features[name.strip()] = value.strip() == "1"
     return features
+
+
+# llama.cpp's CPU variants (the names of its runtime-dispatched ``libggml-cpu-<name>.so``
+# libraries under GGML_CPU_ALL_VARIANTS), best first, each with the build features it needs
+# beyond the next. A static build is named by the best variant its features satisfy, so the
+# doctor says "haswell" for an AVX2 build on any machine and the same word a dispatched build
+# would load.
+CPU_VARIANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("sapphirerapids", ("AMX_INT8", "AVX512_BF16", "AVX512_VNNI", "AVX512_VBMI", "AVX512")),
+    ("zen4", ("AVX512_BF16", "AVX512_VNNI", "AVX512_VBMI", "AVX512")),
+    ("icelake", ("AVX512_VNNI", "AVX512_VBMI", "AVX512")),
+    ("skylakex", ("AVX512",)),
+    ("haswell", ("AVX2", "FMA", "F16C", "BMI2")),
+    ("sandybridge", ("AVX",)),
+    ("sse42", ("SSSE3",)),
+)
+
+
+@dataclass(frozen=True)
+class CpuVariant:
+    """Which CPU code the engine runs, and what this CPU offers that it leaves unused."""
+
+    name: str  # "haswell", "icelake", ... ("x64": baseline SSE only)
+    features: tuple[str, ...]  # the build's instruction-set features
+    best_for_cpu: str  # the variant this CPU could run (AMX excluded: see ``variant_for``)
+    unused: tuple[str, ...]  # CPU features a better variant would use
+
+    def describe(self) -> str:
+        text = f"CPU variant {self.name} ({' '.join(self.features)})"
+        if self.unused:
+            text += (
+                f"; this CPU could run {self.best_for_cpu}: "
+                f"{', '.join(self.unused)} unused by this build"
+            )
+        return text
+
+
+def variant_for(features: dict[str, bool], *, allow_amx: bool = False) -> str:
+    """The best variant whose required features are all on; AMX only when allowed (its tile
+    code faults with SIGILL where the kernel has not granted tile state to every thread)."""
+    for name, needs in CPU_VARIANTS:
+        if "AMX_INT8" in needs and not allow_amx:
+            continue
+        if all(features.get(need) for need in needs):
+            return name
+    return "x64"
+
+
+def engine_cpu_variant(
+    features: dict[str, bool] | None = None, flags: set[str] | None = None
+) -> CpuVariant:
+    """The engine build's CPU variant, and the one this CPU (its /proc/cpuinfo flags) allows."""
+    features = engine_build_features() if features is None else features
+    flags = cpu_flags() if flags is None else flags
+    isa = tuple(name for name, on in features.items() if on and name in _CPUINFO_FLAG)
+    running = variant_for(features)
+    cpu_features = {name: flag in flags for name, flag in _CPUINFO_FLAG.items()}
+    best = variant_for(cpu_features) if flags else running
+    unused = tuple(
+        name
+        for name in dict(CPU_VARIANTS)[best]
+        if best != running and cpu_features.get(name) and not features.get(name)
+    ) if best in dict(CPU_VARIANTS) else ()  # fmt: skip
+    return CpuVariant(running, isa, best, unused)
 
 
 def missing_cpu_features(features: dict[str, bool] | None = None) -> list[str]:

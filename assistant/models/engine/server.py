@@ -22,7 +22,7 @@ import threading
 import time
 from typing import Any
 
-from assistant.models.engine.config import KEY_ENV, EngineConfig
+from assistant.models.engine.config import KEY_ENV, EngineConfig, SpeculativeConfig
 
 _PARENT_POLL_S = 1.0
 
@@ -46,7 +46,34 @@ def build_server(config: EngineConfig, api_key: str) -> Any:  # an xllamacpp.Ser
     params.api_keys = [api_key]
     params.warmup = False
     params.verbosity = config.verbosity
+    _set_speculative(params, config.speculative, config.threads)
     return xllamacpp.Server(params)
+
+
+def _set_speculative(params: Any, spec: SpeculativeConfig, threads: int) -> None:
+    """llama.cpp's ``--spec-type``, ``--model-draft``, ``--draft-max/min/p-min`` and
+    ``--spec-ngram-size-n/m`` on ``params`` (nothing when ``spec`` is off)."""
+    import xllamacpp
+
+    if not spec.enabled:
+        return
+    kinds = xllamacpp.common_speculative_type
+    by_name = {
+        "draft": kinds.COMMON_SPECULATIVE_TYPE_DRAFT_SIMPLE,
+        "ngram-simple": kinds.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE,
+    }
+    params.speculative.types = [by_name[name] for name in spec.types]
+    draft = params.speculative.draft
+    draft.n_max = spec.draft_max
+    draft.n_min = spec.draft_min
+    draft.p_min = spec.draft_p_min
+    if spec.draft_model_path is not None and "draft" in spec.types:
+        draft.mparams.path = str(spec.draft_model_path)
+        draft.cpuparams.n_threads = threads
+        draft.cpuparams_batch.n_threads = threads
+    ngram = params.speculative.ngram_simple
+    ngram.size_n = spec.ngram_size
+    ngram.size_m = spec.ngram_draft
 
 
 def _exit_when_orphaned(parent: int) -> None:
