@@ -209,8 +209,8 @@ class LLMSettings(_Section):
     # batch costs nearly as much as decoding it, so neither wins (benchmarks/README.md).
     speculative: Literal["off", "draft", "ngram"] = "off"
     draft_model: str = "small"
-    draft_max_tokens: int = Field(4, ge=1, le=64)
-    draft_min_prob: float = Field(0.75, ge=0.0, le=1.0)
+    draft_max_tokens: int = Field(default=4, ge=1, le=64)
+    draft_min_prob: float = Field(default=0.75, ge=0.0, le=1.0)
     temperature: float = 0.0
     seed: int = 42
     openai_base_url: str = "http://127.0.0.1:8080/v1"

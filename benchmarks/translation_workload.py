@@ -16,12 +16,13 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from assistant.index.glossary import Glossary
+
 from assistant.answer.candidates import Candidate
 from assistant.answer.compose import Composer
 from assistant.answer.prompts import PromptLibrary
 from assistant.config import Settings
 from assistant.eval.dataset import CorpusFiles, doc_language, load_question_set
-from assistant.index.glossary import Glossary
 from assistant.models.backends.base import ChatMessage, GenerationParams
 from assistant.schema import Passage
 from assistant.text.question import analyse_question

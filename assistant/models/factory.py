@@ -9,6 +9,7 @@ transformers model directory; ``llm.backend = "openai"`` ignores it and talks to
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.config import LLMSettings
@@ -85,9 +86,11 @@ def speculative_config(
     """
     if settings.speculative == "off":
         return SpeculativeConfig()
-    common = {"draft_max": settings.draft_max_tokens, "draft_p_min": settings.draft_min_prob}
+    limits = SpeculativeConfig(
+        draft_max=settings.draft_max_tokens, draft_p_min=settings.draft_min_prob
+    )
     if settings.speculative == "ngram":
-        return SpeculativeConfig(types=("ngram-simple",), **common)
+        return replace(limits, types=("ngram-simple",))
     draft = settings.draft_model
     if draft in manifest:
         draft_path = ModelManager(models_dir, manifest).require(draft)
@@ -101,7 +104,7 @@ def speculative_config(
     if draft_path.resolve() == model_path.resolve():
         log.warning("llm.draft_model is the model itself: speculative decoding stays off")
         return SpeculativeConfig()
-    return SpeculativeConfig(types=("draft",), draft_model_path=draft_path.resolve(), **common)
+    return replace(limits, types=("draft",), draft_model_path=draft_path.resolve())
 
 
 def _load_gguf(

@@ -16,7 +16,7 @@ from assistant.models.engine.config import SpeculativeConfig
 from assistant.models.engine.server import _set_speculative
 from assistant.models.factory import speculative_config
 from assistant.models.manager import ModelMissingError
-from assistant.models.manifest import Manifest, load_manifest
+from assistant.models.model_manifest import Manifest, load_manifest
 from assistant.text.cjk import has_han
 from tests.robustness.support import SMALL_MODEL
 
