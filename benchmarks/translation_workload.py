@@ -16,8 +16,6 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from assistant.index.glossary import Glossary
-
 from assistant.answer.candidates import Candidate
 from assistant.answer.compose import Composer
 from assistant.answer.prompts import PromptLibrary
@@ -25,6 +23,7 @@ from assistant.config import Settings
 from assistant.eval.dataset import CorpusFiles, doc_language, load_question_set
 from assistant.models.backends.base import ChatMessage, GenerationParams
 from assistant.schema import Passage
+from assistant.text.glossary import Glossary
 from assistant.text.question import analyse_question
 from assistant.text.term_rendering import TermRenderer
 from benchmarks.common import DEV_SET
