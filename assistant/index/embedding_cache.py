@@ -73,6 +73,7 @@ class CachedEmbedder:
         self.name = embedder.name
         self.dimension = embedder.dimension
         self.misses = 0  # texts actually embedded, for the ingest report
+        self._count_lock = threading.Lock()  # an ingest embeds on several threads at once
 
     def embed(self, texts: list[str]) -> np.ndarray:
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
@@ -84,5 +85,6 @@ class CachedEmbedder:
             fresh = self.inner.embed([texts[i] for i in todo])
             out[todo] = fresh
             self.cache.put_many(self.name, [texts[i] for i in todo], fresh)
-            self.misses += len(todo)
+            with self._count_lock:
+                self.misses += len(todo)
         return out
