@@ -1,25 +1,33 @@
-"""Embedding as a stage of its own: fixed slices of a stream of texts on worker threads.
+"""Embedding as a stage of its own: a bulk write's texts embedded in slices by worker processes.
 
-Embedding is most of an ingest's CPU time, and on the default embedder (USE, numpy) nearly all
-of it is spent in BLAS products and array copies that release the GIL. So while the ingest's
-own thread reads files and writes documents (Python), worker threads embed the chunks already
-chunked, and with two workers a 2-core machine embeds on both cores (each worker on one BLAS
-thread: independent slices scale without the hand-offs that make one product on two BLAS
-threads 4-15x dearer in CPU, see ``use_embedder``).
+Embedding is most of an ingest's CPU time (USE: numpy products on one BLAS thread). During a
+bulk write (an ingest, the term bridge's vocabulary) the slices go to worker processes, one a
+physical core, while the writing process reads files and writes documents. Processes, not
+threads: a USE forward pass is some thirty short numpy calls, each giving up the GIL and
+taking it back, and a thread taking it back waits for the ingest's own Python (loading,
+writing) to let go. Measured on 512 chunks with two embedding threads: 2.6 s alone, 28 s
+beside a busy Python thread (7.9 s with a 0.5 ms switch interval); processes do not share a
+GIL. Each worker loads its own copy of the model (0.8 s, about 130 MiB), so the workers start
+only once a write has queued ``POOL_AFTER_TEXTS`` texts; smaller writes (one uploaded file)
+embed in the writing process as before.
 
-The slices are those the sequential ingest embedded: consecutive runs of ``slice_size`` texts
-of the stream, so every text is embedded in the same company as before and its vector is bit
-for bit the same. Results come back in stream order whatever order the workers finish in.
+The cache stays in the writing process: a slice's cached vectors are read before it is sent,
+and only the rest is embedded. The slices are those the sequential ingest embedded
+(consecutive runs of ``slice_size`` texts), and a worker embeds exactly the uncached texts of
+one slice in one call, as the writing process did, so every vector is bit for bit the same.
+Results come back in the order the texts were added, whatever order the workers finish in.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-import threading
+import multiprocessing
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -27,45 +35,117 @@ import numpy as np
 
 if TYPE_CHECKING:
     from assistant.index.embedders import Embedder
+    from assistant.index.embedding_cache import CachedEmbedder
 
 logger = logging.getLogger(__name__)
 
-EmbedFn = Callable[[list[str]], np.ndarray]
-# Texts per embed call: large enough to batch well (the embedder batches 64 at a time), small
-# enough for progress and for two workers to share the work evenly.
+# Texts per embed call: large enough to batch well (USE batches 64 at a time), small enough for
+# progress and for the workers to share the work evenly.
 EMBED_SLICE = 128
+# Texts a write queues before it starts the worker processes (two slices: about 2 s of
+# embedding on one core, against 0.8 s of CPU to start each worker).
+POOL_AFTER_TEXTS = 2 * EMBED_SLICE
+
+Recipe = Callable[[], "Embedder"]
+
+
+def worker_recipe(embedder: Embedder) -> Recipe | None:
+    """How a worker process builds the same embedder, or ``None`` when it runs in-process.
+
+    USE (the default) is rebuilt from its settings, on one BLAS thread. A sentence-transformers
+    model already runs torch's own threads on every core, and a copy per process would double
+    its memory, so it embeds in the writing process."""
+    from assistant.index.use_embedder import UniversalSentenceEncoder
+
+    if isinstance(embedder, UniversalSentenceEncoder):
+        return functools.partial(
+            UniversalSentenceEncoder, batch_size=embedder.batch_size, threads=1
+        )
+    return None
+
+
+_worker_embedder: Embedder | None = None
+
+
+def _init_worker(recipe: Recipe) -> None:
+    global _worker_embedder
+    _worker_embedder = recipe()
+
+
+def _embed_in_worker(texts: list[str]) -> tuple[np.ndarray, float]:
+    assert _worker_embedder is not None, "worker started without its embedder"
+    started = time.process_time()
+    vectors = np.asarray(_worker_embedder.embed(texts), dtype=np.float32)
+    return vectors, time.process_time() - started
+
+
+class EmbedWorkers:
+    """Worker processes for one bulk write, started on first use and stopped by ``close``."""
+
+    def __init__(self, recipe: Recipe | None, count: int) -> None:
+        self.recipe = recipe
+        self.count = count
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.recipe is not None and self.count > 1
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def submit(self, texts: list[str]) -> Future[tuple[np.ndarray, float]]:
+        if self._pool is None:
+            # spawn: a fork would copy the writer's threads' state (Chroma, SQLite) mid-flight.
+            self._pool = ProcessPoolExecutor(
+                self.count,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(self.recipe,),
+            )
+            logger.info("Embedding on %d worker processes", self.count)
+        return self._pool.submit(_embed_in_worker, texts)
+
+    def close(self, *, cancel: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
+            self._pool = None
+
+
+@dataclass
+class _Slice:
+    texts: list[str]
+    out: np.ndarray  # cached rows filled in; the rest arrive from ``future``
+    todo: list[int]
+    future: Future[tuple[np.ndarray, float]] | None  # None: nothing to embed or done inline
 
 
 class EmbedStage:
-    """Embed texts added with ``add`` in slices on ``workers`` threads; ``take`` returns the
-    vectors finished so far, in the order the texts were added.
+    """Embed texts added with ``add`` in slices; ``take`` returns the vectors finished so
+    far, in the order the texts were added. Use as a context manager: leaving the block by an
+    exception drops the slices not yet started."""
 
-    Use as a context manager: on exit the workers stop (slices not yet started are dropped
-    when the block is left by an exception) and the BLAS limit is lifted.
-    """
-
-    def __init__(self, embed: EmbedFn, dimension: int, *, slice_size: int, workers: int) -> None:
-        self._embed = embed
-        self.dimension = dimension
+    def __init__(
+        self,
+        embedder: CachedEmbedder,
+        *,
+        slice_size: int = EMBED_SLICE,
+        workers: EmbedWorkers | None = None,
+        pool_after: int = POOL_AFTER_TEXTS,
+    ) -> None:
+        self.embedder = embedder
+        self.dimension = embedder.dimension
         self.slice_size = max(1, slice_size)
-        self.workers = max(1, workers)
-        self._pool: ThreadPoolExecutor | None = None
-        self._limit = None
+        self.workers = workers
+        self.pool_after = pool_after
         self._buffer: list[str] = []
-        self._running: deque[Future[np.ndarray]] = deque()
-        self._busy = 0.0
-        self._busy_lock = threading.Lock()
-        self.submitted = 0  # texts handed to the workers
+        self._slices: deque[_Slice] = deque()
+        self.seconds = 0.0  # CPU seconds spent embedding, here and in the workers
+        self.submitted = 0  # texts sent to be embedded
         self.returned = 0  # texts whose vectors ``take`` returned
 
     def __enter__(self) -> EmbedStage:
-        if self.workers > 1:
-            # One BLAS thread per worker, set once for the whole stage: a limit each worker
-            # set and restored itself would, between two of them, restore the other's setting.
-            from threadpoolctl import threadpool_limits
-
-            self._limit = threadpool_limits(limits=1, user_api="blas")
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="embed")
         return self
 
     def __exit__(
@@ -74,20 +154,14 @@ class EmbedStage:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=kind is not None)
-            self._pool = None
-        if self._limit is not None:
-            self._limit.restore_original_limits()
-            self._limit = None
-
-    @property
-    def busy_seconds(self) -> float:
-        """Seconds the workers spent embedding, over all workers."""
-        return self._busy
+        if kind is not None:
+            for item in self._slices:
+                if item.future is not None:
+                    item.future.cancel()
+            self._slices.clear()
 
     def add(self, texts: list[str]) -> None:
-        """Queue texts; every full slice goes to the workers at once."""
+        """Queue texts; every full slice is sent at once."""
         self._buffer.extend(texts)
         while len(self._buffer) >= self.slice_size:
             self._submit(self._buffer[: self.slice_size])
@@ -99,74 +173,75 @@ class EmbedStage:
             self._submit(self._buffer)
             self._buffer = []
 
+    @property
+    def pending(self) -> int:
+        """Texts added whose vectors ``take`` has not returned yet."""
+        return self.submitted + len(self._buffer) - self.returned
+
     def take(self, *, wait: bool) -> np.ndarray:
         """Vectors of the leading slices that are done, in order (``wait``: waiting for the
         first slice not yet returned, if any); an embedding error is raised here."""
         parts = []
-        if wait and self._running:
-            parts.append(self._running.popleft().result())
-        while self._running and self._running[0].done():
-            parts.append(self._running.popleft().result())
+        while self._slices:
+            head = self._slices[0]
+            if head.future is not None and not (head.future.done() or (wait and not parts)):
+                break
+            self._slices.popleft()
+            if head.future is not None:
+                fresh, cpu = head.future.result()
+                self.seconds += cpu
+                self.embedder.store(head.texts, head.todo, fresh, head.out)
+            parts.append(head.out)
         if not parts:
             return np.empty((0, self.dimension), dtype=np.float32)
         out = np.concatenate(parts) if len(parts) > 1 else parts[0]
         self.returned += len(out)
         return out
 
-    @property
-    def pending(self) -> int:
-        """Texts added whose vectors ``take`` has not returned yet."""
-        return self.submitted + len(self._buffer) - self.returned
-
     def _submit(self, texts: list[str]) -> None:
-        if self._pool is None:
-            raise RuntimeError("EmbedStage used outside its `with` block")
-        self._running.append(self._pool.submit(self._run, list(texts)))
+        texts = list(texts)
+        out, todo = self.embedder.lookup(texts)
         self.submitted += len(texts)
+        item = _Slice(texts, out, todo, None)
+        if todo and self._use_workers():
+            assert self.workers is not None
+            item.future = self.workers.submit([texts[i] for i in todo])
+        elif todo:
+            started = time.process_time()
+            fresh = np.asarray(self.embedder.inner.embed([texts[i] for i in todo]), np.float32)
+            self.seconds += time.process_time() - started
+            self.embedder.store(texts, todo, fresh, out)
+        self._slices.append(item)
 
-    def _run(self, texts: list[str]) -> np.ndarray:
-        started = time.perf_counter()
-        try:
-            vectors = np.asarray(self._embed(texts), dtype=np.float32)
-        finally:
-            with self._busy_lock:
-                self._busy += time.perf_counter() - started
-        if vectors.shape != (len(texts), self.dimension):
-            raise ValueError(
-                f"embedder returned {vectors.shape} for {len(texts)} texts of {self.dimension}"
-            )
-        return vectors
+    def _use_workers(self) -> bool:
+        workers = self.workers
+        if workers is None or not workers.usable:
+            return False
+        return workers.started or self.submitted >= self.pool_after
 
 
 def embed_all(
-    embed: EmbedFn, dimension: int, texts: list[str], *, slice_size: int, workers: int
+    embedder: CachedEmbedder, texts: list[str], *, workers: EmbedWorkers | None
 ) -> np.ndarray:
-    """Embed ``texts`` in slices on ``workers`` threads; rows in the order of ``texts``."""
-    with EmbedStage(embed, dimension, slice_size=slice_size, workers=workers) as stage:
+    """Embed ``texts`` through ``EmbedStage``; rows in the order of ``texts``."""
+    with EmbedStage(embedder, workers=workers) as stage:
         stage.add(texts)
         stage.finish()
-        parts = [np.empty((0, dimension), dtype=np.float32)]
+        parts = [np.empty((0, embedder.dimension), dtype=np.float32)]
         while stage.pending:
             parts.append(stage.take(wait=True))
         return np.concatenate(parts)
 
 
-class SlicedEmbedder:
-    """An embedder whose ``embed`` runs through ``embed_all``: for bulk calls (the BM25
-    vocabulary of the term bridge) that would otherwise embed on one core."""
+class BulkEmbedder:
+    """An embedder whose ``embed`` runs through ``embed_all`` on a bulk write's workers (the
+    term bridge's vocabulary: thousands of terms, embedded once per term)."""
 
-    def __init__(self, inner: Embedder, *, slice_size: int, workers: int) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dimension = inner.dimension
-        self.slice_size = slice_size
+    def __init__(self, embedder: CachedEmbedder, workers: EmbedWorkers) -> None:
+        self.embedder = embedder
         self.workers = workers
+        self.name = embedder.name
+        self.dimension = embedder.dimension
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        return embed_all(
-            self.inner.embed,
-            self.dimension,
-            texts,
-            slice_size=self.slice_size,
-            workers=self.workers,
-        )
+        return embed_all(self.embedder, texts, workers=self.workers)

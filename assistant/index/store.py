@@ -40,7 +40,7 @@ from assistant.index.catalog import (
     StoredFile,
     open_catalog,
 )
-from assistant.index.embed_stage import EMBED_SLICE, SlicedEmbedder
+from assistant.index.embed_stage import BulkEmbedder, EmbedWorkers, worker_recipe
 from assistant.index.embedders import Embedder
 from assistant.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from assistant.index.lexical import LexicalEntry, LexicalIndex
@@ -145,6 +145,7 @@ class HybridIndex:
         self.index_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._batch_depth = 0
+        self._bulk: EmbedWorkers | None = None  # worker processes of a bulk write in progress
         self._dirty = False
         self.query_embedder = embedder
         self.embedder = CachedEmbedder(embedder, EmbeddingCache(self.index_dir / EMBED_CACHE_NAME))
@@ -382,15 +383,25 @@ class HybridIndex:
     def _build_terms(self, entries: list[LexicalEntry] | None = None) -> None:
         """Embed the BM25 vocabulary for cross-lingual term translation (cached per term)."""
         entries = self.catalog.lexical_entries() if entries is None else entries
-        embedder = SlicedEmbedder(
-            self.embedder, slice_size=EMBED_SLICE, workers=self.embed_workers
-        )
+        embedder = self.embedder if self._bulk is None else BulkEmbedder(self.embedder, self._bulk)
         self.terms.build({token for entry in entries for token in entry.tokens}, embedder)
 
-    @property
-    def embed_workers(self) -> int:
-        """Threads that embed a bulk write (``ingest.embed_workers``, default one a core)."""
-        return self.settings.ingest.embed_workers or physical_cores()
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[EmbedWorkers]:
+        """A bulk write (an ingest): embedding worker processes for its chunks and, when its
+        batch ends, for the BM25 vocabulary of the term bridge (``ingest.embed_workers``, one
+        a physical core); stopped when the block exits."""
+        count = self.settings.ingest.embed_workers or physical_cores()
+        workers = EmbedWorkers(worker_recipe(self.query_embedder), count)
+        self._bulk = workers
+        try:
+            yield workers
+        except BaseException:
+            workers.close(cancel=True)
+            raise
+        finally:
+            self._bulk = None
+            workers.close()
 
     def _after_write(self) -> None:
         self._dirty = True

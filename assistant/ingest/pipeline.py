@@ -9,8 +9,9 @@ their vectors arrive (one Chroma insert a group, then each document's catalog tr
 under the documents' writer locks; an upload's bytes go into the catalog with it) → drop
 documents whose files are gone from an ingested folder → rebuild BM25 and the term bridge once.
 
-The report's ``seconds_loading``, ``seconds_embedding`` (the workers' busy time over their
-number) and ``seconds_writing`` overlap in time, so they may add up to more than the total.
+The report's ``seconds_loading``, ``seconds_embedding`` (the embedding's CPU seconds over the
+number of processes that shared it) and ``seconds_writing`` overlap in time, so they may add up
+to more than the total.
 
 Several ingests may run at once, on one host or several: each document has one writer at a
 time, and a document another ingest wrote meanwhile with the same content is not written again.
@@ -35,7 +36,7 @@ from tqdm import tqdm
 
 from assistant.config import Settings
 from assistant.index.catalog import StoredFile
-from assistant.index.embed_stage import EMBED_SLICE, EmbedStage
+from assistant.index.embed_stage import EmbedStage
 from assistant.index.store import DocumentInfo, DocumentWrite, HybridIndex
 from assistant.ingest.shared_uploads import sync_uploads, upload_path
 from assistant.ingest.sidecar import SIDECAR_NAME
@@ -185,11 +186,7 @@ def ingest_paths(
     pending: deque[_Pending] = deque()
     seen_paths: set[str] = set()
     misses_before = index.embedder.misses
-    embedder = index.embedder
-    stage = EmbedStage(
-        embedder.embed, embedder.dimension, slice_size=EMBED_SLICE, workers=index.embed_workers
-    )
-    with stage:
+    with index.bulk() as workers, EmbedStage(index.embedder, workers=workers) as stage:
         for n, (path, root) in enumerate(tqdm(files, desc="files", unit="file", disable=None)):
             notify(0.3 * n / max(1, len(files)), f"reading {path.name}")
             seen_paths.add(str(path))
@@ -201,11 +198,15 @@ def ingest_paths(
         report.seconds_loading = time.perf_counter() - started
 
         # 2. Write documents in groups as their vectors arrive (the workers embed the next
-        # slices meanwhile), then drop what is gone; BM25 is rebuilt once when the batch ends.
+        # slices meanwhile), then drop what is gone; BM25 is rebuilt once when the batch ends
+        # (the term bridge's new terms embedded by the same workers).
         writer = _GroupWriter(index, report, known, corpus_dir)
         with index.batch():
             _write_as_embedded(pending, stage, writer, notify)
-            report.chunks_embedded = embedder.misses - misses_before  # before the vocabulary's
+            report.chunks_embedded = index.embedder.misses - misses_before
+            report.seconds_embedding = stage.seconds / max(
+                1, workers.count if workers.started else 1
+            )
             t0 = time.perf_counter()
             notify(0.9, "writing the index")
             for doc_id in _gone(known, folders, missing, seen_paths):
@@ -215,7 +216,6 @@ def ingest_paths(
                 if str(path) not in by_path:
                     report.failed.append((str(path), "no such file or folder"))
         report.seconds_writing = writer.seconds + time.perf_counter() - t0
-    report.seconds_embedding = stage.busy_seconds / stage.workers
     report.seconds_total = time.perf_counter() - started
     notify(1.0, "done")
     logger.info("Ingest: %s", report.summary())
