@@ -15,7 +15,9 @@ Sizes go to ``results/ingest.json``, formats to ``results/ingest_formats.json``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import shutil
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +26,7 @@ import typer
 
 from assistant.config import Settings
 from assistant.logging_setup import configure_logging
+from benchmarks.baseline import resolve_commit, worktree
 from benchmarks.common import (
     DEFAULT_WORK_DIR,
     echo_targets,
@@ -56,9 +59,19 @@ TARGET_REINGEST_SHARE = 0.05
 MIB = 1024**2
 
 
-def measure(spec: CorpusSpec, work_dir: Path, quick: bool) -> dict[str, Any]:
-    """First ingest into a fresh index, its size on disk, then an unchanged re-ingest."""
+def measure(
+    spec: CorpusSpec, work_dir: Path, quick: bool, baseline: Path | None = None
+) -> dict[str, Any]:
+    """First ingest into a fresh index, its size on disk, then an unchanged re-ingest; with
+    ``baseline`` (another commit's worktree), that commit's fresh ingest of the same files
+    just before ours, for same-run ratios."""
     logger.info("ingesting %s (%d files)", spec.label, spec.files_count())
+    before = None
+    if baseline is not None:
+        target = indexes_dir(work_dir, quick) / f"baseline-{spec.key}"
+        shutil.rmtree(target, ignore_errors=True)
+        before = run_ingest(spec.paths, target, indexes_dir(work_dir, quick) / "logs", baseline)
+        shutil.rmtree(target, ignore_errors=True)
     first = build_fresh(spec, work_dir, quick)
     target = index_dir(work_dir, spec, quick)
     sizes = index_sizes(target)
@@ -81,6 +94,23 @@ def measure(spec: CorpusSpec, work_dir: Path, quick: bool) -> dict[str, Any]:
         "chunks_per_s_embedding": ratio(first.chunks, first.report["seconds_embedding"]),
         "embedding_share": first.embedding_share,
         "index_bytes": sizes,
+        "baseline": None if before is None else _compare(first, before),
+    }
+
+
+def _compare(new: IngestRun, old: IngestRun) -> dict[str, Any]:
+    """The baseline's run and the ratios ours/baseline (below 1: less time or memory)."""
+    return {
+        "run": _run_fields(old),
+        "chunks_per_s": ratio(old.chunks, old.pipeline_s),
+        "pipeline_s_ratio": ratio(new.pipeline_s, old.pipeline_s),
+        "wall_s_ratio": ratio(new.wall_s, old.wall_s),
+        "cpu_s_ratio": ratio(new.cpu_s, old.cpu_s),
+        "speedup": ratio(old.pipeline_s, new.pipeline_s),
+        "all_processes_rss_ratio": ratio(
+            new.all_processes_rss_bound_mib, old.all_processes_rss_bound_mib
+        ),
+        "same_chunks": old.chunks == new.chunks,
     }
 
 
@@ -90,6 +120,7 @@ def _run_fields(run: IngestRun) -> dict[str, Any]:
         "pipeline_s": round(run.pipeline_s, 3),
         "cpu_s": round(run.cpu_s, 2),
         "peak_rss_mib": round(run.peak_rss_mib, 1),
+        "all_processes_rss_bound_mib": round(run.all_processes_rss_bound_mib, 1),
         "report": run.report,
     }
 
@@ -210,12 +241,41 @@ def tables(rows: list[dict[str, Any]], slopes: dict[str, float | None]) -> str:
         ],
         title="Where the time and the bytes go",
     )
+    compared = [r for r in rows if r.get("baseline")]
+    versus = format_table(
+        [
+            "corpus",
+            "baseline chunks/s",
+            "chunks/s",
+            "speed-up",
+            "CPU s ratio",
+            "baseline RSS MiB (all)",
+            "RSS MiB (all)",
+            "RSS ratio",
+            "same chunks",
+        ],
+        [
+            [
+                r["label"],
+                r["baseline"]["chunks_per_s"],
+                r["chunks_per_s"],
+                r["baseline"]["speedup"],
+                r["baseline"]["cpu_s_ratio"],
+                r["baseline"]["run"]["all_processes_rss_bound_mib"],
+                r["first"]["all_processes_rss_bound_mib"],
+                r["baseline"]["all_processes_rss_ratio"],
+                r["baseline"]["same_chunks"],
+            ]
+            for r in compared
+        ],
+        title="Against the baseline commit, same run (each size: baseline, then ours)",
+    )
     grow = format_table(
         ["growth (UNGDC 1 → 3 → 9 sessions)", "log-log slope"],
         [[name.replace("_", " "), value] for name, value in slopes.items()],
         title="Growth exponents (1.0 = linear)",
     )
-    return "\n\n".join([main, parts, grow])
+    return "\n\n".join([main, parts, *([versus] if compared else []), grow])
 
 
 def main(
@@ -229,17 +289,25 @@ def main(
         typer.Option(help="Only these: corpus, ungdc-1, ungdc-3, ungdc-9, formats."),
     ] = None,
     ocr_threads: Annotated[int, typer.Option(help="onnxruntime threads for OCR.")] = 2,
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="A commit to ingest each size with too, just before ours (ratios)."),
+    ] = None,
 ) -> None:
     """Ingest each corpus size into a fresh index and report time, memory and size."""
     configure_logging()
     if not only or FORMATS in only:
-        formats(quick, work_dir, results_dir, ocr_threads)
+        formats(quick, work_dir, results_dir, ocr_threads, baseline)
     specs = [s for s in corpus_specs(work_dir, quick) if not only or s.key in only]
     if not specs:
         return
     started = time.perf_counter()
     machine = machine_description()
-    rows = [measure(spec, work_dir, quick) for spec in specs]
+    with contextlib.ExitStack() as stack:
+        old = None
+        if baseline is not None:
+            old = stack.enter_context(worktree(resolve_commit(baseline), work_dir))
+        rows = [measure(spec, work_dir, quick, old) for spec in specs]
     slopes = growth(rows)
     typer.echo(tables(rows, slopes))
     goals = targets(rows)
@@ -253,6 +321,7 @@ def main(
             "quick": quick,
             "work_dir": str(work_dir),
             "sizes": [s.key for s in specs],
+            "baseline": baseline,
             "embedder": Settings().embedder.model_dump(mode="json"),
             "chunking": Settings().chunking.model_dump(mode="json"),
         },

