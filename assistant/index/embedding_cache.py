@@ -30,11 +30,6 @@ class EmbeddingCache:
         self.path = path
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False)
-        # A cache: a crash may lose its last vectors, never corrupt it (WAL), and a commit
-        # need not wait for the disk (an ingest commits one per 128 chunks; measured 17 ms
-        # each beside Chroma's writes).
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS vectors ("
             " key TEXT PRIMARY KEY, embedder TEXT NOT NULL, vector BLOB NOT NULL)"
