@@ -87,7 +87,8 @@ class IngestSettings(BaseModel):
     Han characters (or is mostly debris) and that draws an image is a scan: it is rendered at
     ``ocr_dpi`` and recognised by OCR, keeping recognised lines scored at least
     ``ocr_min_confidence``. ``ocr: false`` turns that off (scanned pages are then reported as
-    having no text). ``ocr_threads``: onnxruntime threads, ``None`` for all cores.
+    having no text). ``ocr_threads``: pages of a file recognised at once, each by its own
+    engine on one onnxruntime thread; ``None`` for one per physical core.
     ``embed_workers``: threads that embed an ingest's chunks (and the BM25 vocabulary) side by
     side, each on one BLAS thread, while the ingest reads and writes; ``None`` for one per
     physical core (1 embeds on one core, as queries are).
