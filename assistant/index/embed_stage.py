@@ -8,7 +8,7 @@ taking it back, and a thread taking it back waits for the ingest's own Python (l
 writing) to let go. Measured on 512 chunks with two embedding threads: 2.6 s alone, 28 s
 beside a busy Python thread (7.9 s with a 0.5 ms switch interval); processes do not share a
 GIL. Each worker loads its own copy of the model (0.8 s, about 130 MiB), so the workers start
-only once a write has queued ``POOL_AFTER_TEXTS`` texts (slices are held back until then);
+only once a write has queued ``POOL_AFTER_CHARS`` characters to embed (held back until then);
 smaller writes (one uploaded file) embed in the writing process at ``finish``, as before. A bulk
 write never loads the model in the writing process at all.
 
@@ -43,9 +43,10 @@ logger = logging.getLogger(__name__)
 # Texts per embed call: large enough to batch well (USE batches 64 at a time), small enough for
 # progress and for the workers to share the work evenly.
 EMBED_SLICE = 128
-# Texts a write queues before it starts the worker processes (two slices: about 2 s of
-# embedding on one core, against 0.8 s of CPU to start each worker).
-POOL_AFTER_TEXTS = 2 * EMBED_SLICE
+# Characters still to embed (cache misses) that a write queues before it starts the worker
+# processes: about 250 UNGDC passages, 2-3 s of embedding on one core, against 0.8 s of CPU
+# to start each worker. Characters, not texts: a vocabulary term costs a hundredth of a passage.
+POOL_AFTER_CHARS = 300_000
 
 Recipe = Callable[[], "Embedder"]
 
@@ -134,13 +135,14 @@ class EmbedStage:
         *,
         slice_size: int = EMBED_SLICE,
         workers: EmbedWorkers | None = None,
-        pool_after: int = POOL_AFTER_TEXTS,
+        pool_after_chars: int = POOL_AFTER_CHARS,
     ) -> None:
         self.embedder = embedder
         self.dimension = embedder.dimension
         self.slice_size = max(1, slice_size)
         self.workers = workers
-        self.pool_after = pool_after
+        self.pool_after_chars = pool_after_chars
+        self._chars_to_embed = 0
         self._buffer: list[str] = []
         self._slices: deque[_Slice] = deque()
         self._held: list[_Slice] = []  # slices waiting for the decision to start workers
@@ -218,10 +220,11 @@ class EmbedStage:
         self._slices.append(item)
         if not todo:
             return
+        self._chars_to_embed += sum(len(texts[i]) for i in todo)
         workers = self.workers
         if workers is None or not workers.usable:
             self._embed_here(item)
-        elif workers.started or self.submitted >= self.pool_after:
+        elif workers.started or self._chars_to_embed >= self.pool_after_chars:
             for held in [*self._held, item]:
                 held.future = workers.submit([held.texts[i] for i in held.todo])
             self._held = []

@@ -78,7 +78,7 @@ def test_cached_texts_are_not_embedded_again(cached):
 def test_a_small_write_starts_no_worker(cached):
     workers = EmbedWorkers(functools.partial(recipe), 2)
     try:
-        with EmbedStage(cached, slice_size=2, workers=workers, pool_after=100) as stage:
+        with EmbedStage(cached, slice_size=2, workers=workers, pool_after_chars=100) as stage:
             stage.add(["x", "y", "z"])
             assert stage.take(wait=False).shape == (0, DIMENSION)  # held back, not embedded
             stage.finish()
@@ -94,7 +94,7 @@ def test_a_bulk_write_embeds_in_worker_processes_with_the_same_vectors(cached):
     texts = [f"passage {i}" for i in range(40)]
     workers = EmbedWorkers(functools.partial(recipe), 2)
     try:
-        with EmbedStage(cached, slice_size=5, workers=workers, pool_after=10) as stage:
+        with EmbedStage(cached, slice_size=5, workers=workers, pool_after_chars=60) as stage:
             stage.add(texts)
             stage.finish()
             got = _drain(stage)
@@ -112,7 +112,7 @@ def test_a_worker_error_reaches_the_writer(cached):
     try:
         with (
             pytest.raises(RuntimeError, match="cannot embed"),
-            EmbedStage(cached, slice_size=2, workers=workers, pool_after=0) as stage,
+            EmbedStage(cached, slice_size=2, workers=workers, pool_after_chars=0) as stage,
         ):
             stage.add(["ok", "fine", "bad", "good"])
             stage.finish()
