@@ -121,11 +121,10 @@ class IngestRun:
 
     @property
     def all_processes_rss_bound_mib(self) -> float:
-        """Peak memory of the ingest and its embedding workers together, at most: its own peak
-        plus each worker at the largest worker's peak (older reports: its own peak)."""
+        """Peak memory of the ingest and its embedding workers together, at most: the sum of
+        their peaks (older reports have no workers)."""
         own = self.report.get("self_maxrss_kib", self.peak_rss_mib * 1024) / 1024
-        worker = self.report.get("workers_maxrss_kib", 0) / 1024
-        return own + (self.report.get("embed_workers", 0) * worker if worker else 0.0)
+        return own + sum(self.report.get("embed_workers_rss_mib", []))
 
     @property
     def embedding_share(self) -> float | None:

@@ -20,7 +20,6 @@ import typer
 
 from assistant.config import Settings
 from assistant.logging_setup import configure_logging
-from assistant.models.hardware import physical_cores
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +65,9 @@ def main(
         "seconds_total": report.seconds_total,
         "failed_paths": report.failed[:20],
         "self_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        # The embedding worker processes (``ingest.embed_workers``): the largest one's peak;
-        # the parent's wait4 reports the largest of the process and them, not their sum.
-        "embed_workers": container.settings.ingest.embed_workers or physical_cores(),
-        "workers_maxrss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        # The embedding worker processes' own peaks (VmHWM; their rusage would include this
+        # process's memory at the fork that started them), one entry a worker that ran.
+        "embed_workers_rss_mib": report.embed_workers_rss_mib,
     }
     out.write_text(json.dumps(payload, indent=2), encoding="utf-8")
 

@@ -29,6 +29,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -88,6 +89,9 @@ class EmbedWorkers:
         self.recipe = recipe
         self.count = count
         self._pool: ProcessPoolExecutor | None = None
+        # Peak resident memory of each worker (kB), read as they stop: the ingest's report
+        # (a worker's rusage would count the writer's memory at the fork that started it).
+        self.peak_rss_kib: list[int] = []
 
     @property
     def usable(self) -> bool:
@@ -111,8 +115,21 @@ class EmbedWorkers:
 
     def close(self, *, cancel: bool = False) -> None:
         if self._pool is not None:
+            self.peak_rss_kib = _peak_rss_kib(self._pool)
             self._pool.shutdown(wait=True, cancel_futures=cancel)
             self._pool = None
+
+
+def _peak_rss_kib(pool: ProcessPoolExecutor) -> list[int]:
+    """``VmHWM`` of each live worker of ``pool`` (Linux; empty elsewhere)."""
+    peaks = []
+    for pid in list(getattr(pool, "_processes", None) or {}):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        peaks += [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")]
+    return peaks
 
 
 @dataclass

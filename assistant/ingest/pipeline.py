@@ -71,6 +71,7 @@ class IngestReport:
     seconds_embedding: float = 0.0
     seconds_writing: float = 0.0
     seconds_total: float = 0.0
+    embed_workers_rss_mib: list[float] = field(default_factory=list)  # each worker's peak
 
     @property
     def changed(self) -> bool:
@@ -216,6 +217,8 @@ def ingest_paths(
                 if str(path) not in by_path:
                     report.failed.append((str(path), "no such file or folder"))
         report.seconds_writing = writer.seconds + time.perf_counter() - t0
+        workers.close()
+        report.embed_workers_rss_mib = [kib / 1024 for kib in workers.peak_rss_kib]
     report.seconds_total = time.perf_counter() - started
     notify(1.0, "done")
     logger.info("Ingest: %s", report.summary())
