@@ -57,6 +57,15 @@ TARGET_CORPUS_S = 60.0
 TARGET_NINE_SESSIONS_S = 15 * 60.0
 TARGET_REINGEST_SHARE = 0.05
 MIB = 1024**2
+FLAGS_RECORDED = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_tile")
+
+
+def recorded_flags() -> dict[str, bool]:
+    """The CPU's vector instruction sets (BLAS and onnxruntime pick their kernels by them)."""
+    from assistant.models.hardware import cpu_flags
+
+    flags = cpu_flags()
+    return {name: name in flags for name in FLAGS_RECORDED}
 
 
 def measure(
@@ -334,6 +343,7 @@ def sizes(
             "work_dir": str(work_dir),
             "sizes": [s.key for s in specs],
             "baseline": baseline,
+            "cpu_flags": recorded_flags(),
             "embedder": Settings().embedder.model_dump(mode="json"),
             "chunking": Settings().chunking.model_dump(mode="json"),
         },
@@ -360,6 +370,7 @@ def formats(
             "quick": quick,
             "ocr_threads": ocr_threads,
             "baseline": baseline,  # OCR's "before" is measured in this process, not at REF
+            "cpu_flags": recorded_flags(),
             "ingest": Settings().ingest.model_dump(mode="json"),
             "chunking": Settings().chunking.model_dump(mode="json"),
         },
