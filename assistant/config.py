@@ -93,7 +93,11 @@ class IngestSettings(_Section):
     Han characters (or is mostly debris) and that draws an image is a scan: it is rendered at
     ``ocr_dpi`` and recognised by OCR, keeping recognised lines scored at least
     ``ocr_min_confidence``. ``ocr: false`` turns that off (scanned pages are then reported as
-    having no text). ``ocr_threads``: onnxruntime threads, ``None`` for all cores.
+    having no text). ``ocr_threads``: pages of a file recognised at once, each by its own
+    engine on one onnxruntime thread; ``None`` for one per physical core.
+    ``embed_workers``: threads that embed an ingest's chunks (and the BM25 vocabulary) side by
+    side, each on one BLAS thread, while the ingest reads and writes; ``None`` for one per
+    physical core (1 embeds on one core, as queries are).
     ``ocr_line_rotation`` runs PP-OCR's direction classifier on every line (for lines printed
     upside down); off, because on upright scans it turned a line with curly quotes and a
     superscript upside down and lost it (1 line of 300 in the benchmark's ten pages).
@@ -105,6 +109,7 @@ class IngestSettings(_Section):
     ocr_threads: int | None = None
     ocr_line_rotation: bool = False
     text_layer_min_chars: int = 20
+    embed_workers: int | None = None
 
 
 class EmbedderSettings(_Section):

@@ -15,7 +15,9 @@ Sizes go to ``results/ingest.json``, formats to ``results/ingest_formats.json``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import shutil
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +26,7 @@ import typer
 
 from assistant.config import Settings
 from assistant.logging_setup import configure_logging
+from benchmarks.baseline import resolve_commit, worktree
 from benchmarks.common import (
     DEFAULT_WORK_DIR,
     echo_targets,
@@ -54,11 +57,30 @@ TARGET_CORPUS_S = 60.0
 TARGET_NINE_SESSIONS_S = 15 * 60.0
 TARGET_REINGEST_SHARE = 0.05
 MIB = 1024**2
+FLAGS_RECORDED = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_tile")
 
 
-def measure(spec: CorpusSpec, work_dir: Path, quick: bool) -> dict[str, Any]:
-    """First ingest into a fresh index, its size on disk, then an unchanged re-ingest."""
+def recorded_flags() -> dict[str, bool]:
+    """The CPU's vector instruction sets (BLAS and onnxruntime pick their kernels by them)."""
+    from assistant.models.hardware import cpu_flags
+
+    flags = cpu_flags()
+    return {name: name in flags for name in FLAGS_RECORDED}
+
+
+def measure(
+    spec: CorpusSpec, work_dir: Path, quick: bool, baseline: Path | None = None
+) -> dict[str, Any]:
+    """First ingest into a fresh index, its size on disk, then an unchanged re-ingest; with
+    ``baseline`` (another commit's worktree), that commit's fresh ingest of the same files
+    just before ours, for same-run ratios."""
     logger.info("ingesting %s (%d files)", spec.label, spec.files_count())
+    before = None
+    if baseline is not None:
+        target = indexes_dir(work_dir, quick) / f"baseline-{spec.key}"
+        shutil.rmtree(target, ignore_errors=True)
+        before = run_ingest(spec.paths, target, indexes_dir(work_dir, quick) / "logs", baseline)
+        shutil.rmtree(target, ignore_errors=True)
     first = build_fresh(spec, work_dir, quick)
     target = index_dir(work_dir, spec, quick)
     sizes = index_sizes(target)
@@ -81,6 +103,23 @@ def measure(spec: CorpusSpec, work_dir: Path, quick: bool) -> dict[str, Any]:
         "chunks_per_s_embedding": ratio(first.chunks, first.report["seconds_embedding"]),
         "embedding_share": first.embedding_share,
         "index_bytes": sizes,
+        "baseline": None if before is None else _compare(first, before),
+    }
+
+
+def _compare(new: IngestRun, old: IngestRun) -> dict[str, Any]:
+    """The baseline's run and the ratios ours/baseline (below 1: less time or memory)."""
+    return {
+        "run": _run_fields(old),
+        "chunks_per_s": ratio(old.chunks, old.pipeline_s),
+        "pipeline_s_ratio": ratio(new.pipeline_s, old.pipeline_s),
+        "wall_s_ratio": ratio(new.wall_s, old.wall_s),
+        "cpu_s_ratio": ratio(new.cpu_s, old.cpu_s),
+        "speedup": ratio(old.pipeline_s, new.pipeline_s),
+        "all_processes_rss_ratio": ratio(
+            new.all_processes_rss_bound_mib, old.all_processes_rss_bound_mib
+        ),
+        "same_chunks": old.chunks == new.chunks,
     }
 
 
@@ -90,6 +129,7 @@ def _run_fields(run: IngestRun) -> dict[str, Any]:
         "pipeline_s": round(run.pipeline_s, 3),
         "cpu_s": round(run.cpu_s, 2),
         "peak_rss_mib": round(run.peak_rss_mib, 1),
+        "all_processes_rss_bound_mib": round(run.all_processes_rss_bound_mib, 1),
         "report": run.report,
     }
 
@@ -210,12 +250,41 @@ def tables(rows: list[dict[str, Any]], slopes: dict[str, float | None]) -> str:
         ],
         title="Where the time and the bytes go",
     )
+    compared = [r for r in rows if r.get("baseline")]
+    versus = format_table(
+        [
+            "corpus",
+            "baseline chunks/s",
+            "chunks/s",
+            "speed-up",
+            "CPU s ratio",
+            "baseline RSS MiB (all)",
+            "RSS MiB (all)",
+            "RSS ratio",
+            "same chunks",
+        ],
+        [
+            [
+                r["label"],
+                r["baseline"]["chunks_per_s"],
+                r["chunks_per_s"],
+                r["baseline"]["speedup"],
+                r["baseline"]["cpu_s_ratio"],
+                r["baseline"]["run"]["all_processes_rss_bound_mib"],
+                r["first"]["all_processes_rss_bound_mib"],
+                r["baseline"]["all_processes_rss_ratio"],
+                r["baseline"]["same_chunks"],
+            ]
+            for r in compared
+        ],
+        title="Against the baseline commit, same run (each size: baseline, then ours)",
+    )
     grow = format_table(
         ["growth (UNGDC 1 → 3 → 9 sessions)", "log-log slope"],
         [[name.replace("_", " "), value] for name, value in slopes.items()],
         title="Growth exponents (1.0 = linear)",
     )
-    return "\n\n".join([main, parts, grow])
+    return "\n\n".join([main, parts, *([versus] if compared else []), grow])
 
 
 def main(
@@ -229,17 +298,37 @@ def main(
         typer.Option(help="Only these: corpus, ungdc-1, ungdc-3, ungdc-9, formats."),
     ] = None,
     ocr_threads: Annotated[int, typer.Option(help="onnxruntime threads for OCR.")] = 2,
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="A commit to ingest each size with too, just before ours (ratios)."),
+    ] = None,
 ) -> None:
     """Ingest each corpus size into a fresh index and report time, memory and size."""
     configure_logging()
-    if not only or FORMATS in only:
-        formats(quick, work_dir, results_dir, ocr_threads)
+    # Sizes first: a child inherits the peak RSS of this process as it was at the fork (Linux
+    # keeps the high-water mark across exec), and the formats' OCR engines would inflate it.
     specs = [s for s in corpus_specs(work_dir, quick) if not only or s.key in only]
-    if not specs:
-        return
+    if specs:
+        sizes(specs, quick, work_dir, results_dir, baseline)
+    if not only or FORMATS in only:
+        formats(quick, work_dir, results_dir, ocr_threads, baseline)
+
+
+def sizes(
+    specs: list[CorpusSpec],
+    quick: bool,
+    work_dir: Path,
+    results_dir: Path | None,
+    baseline: str | None,
+) -> None:
+    """Each corpus size into a fresh index (after the baseline's, with ``baseline``)."""
     started = time.perf_counter()
     machine = machine_description()
-    rows = [measure(spec, work_dir, quick) for spec in specs]
+    with contextlib.ExitStack() as stack:
+        old = None
+        if baseline is not None:
+            old = stack.enter_context(worktree(resolve_commit(baseline), work_dir))
+        rows = [measure(spec, work_dir, quick, old) for spec in specs]
     slopes = growth(rows)
     typer.echo(tables(rows, slopes))
     goals = targets(rows)
@@ -253,6 +342,8 @@ def main(
             "quick": quick,
             "work_dir": str(work_dir),
             "sizes": [s.key for s in specs],
+            "baseline": baseline,
+            "cpu_flags": recorded_flags(),
             "embedder": Settings().embedder.model_dump(mode="json"),
             "chunking": Settings().chunking.model_dump(mode="json"),
         },
@@ -262,7 +353,9 @@ def main(
     )
 
 
-def formats(quick: bool, work_dir: Path, results_dir: Path | None, ocr_threads: int) -> None:
+def formats(
+    quick: bool, work_dir: Path, results_dir: Path | None, ocr_threads: int, baseline: str | None
+) -> None:
     """Word, HTML and OCR throughput, OCR accuracy, and OCR's share of an ingest."""
     started = time.perf_counter()
     machine = machine_description(["python-docx", "trafilatura", "rapidocr-onnxruntime"])
@@ -276,6 +369,8 @@ def formats(quick: bool, work_dir: Path, results_dir: Path | None, ocr_threads: 
         params={
             "quick": quick,
             "ocr_threads": ocr_threads,
+            "baseline": baseline,  # OCR's "before" is measured in this process, not at REF
+            "cpu_flags": recorded_flags(),
             "ingest": Settings().ingest.model_dump(mode="json"),
             "chunking": Settings().chunking.model_dump(mode="json"),
         },
@@ -300,13 +395,18 @@ def formats_table(found: dict[str, Any]) -> str:
     if "skipped" in ocr:
         scans = f"OCR skipped: {ocr['skipped']}"
     else:
+        before = ocr.get("before", {})
         scans = format_table(
             ["pages", "dpi", "threads", "pages/s", "s/page", "CER mean", "CER max",
-             "CER width-folded", "confidence"],
+             "CER width-folded", "confidence", "before s/page", "before CER", "s ratio",
+             "same text"],
             [[ocr["pages"], ocr["dpi"], ocr["threads"], ocr["pages_per_s"],
               ocr["seconds_per_page"], ocr["cer_mean"], ocr["cer_max"],
-              ocr["cer_width_folded_mean"], ocr["mean_confidence"]]],
-            title="OCR of scanned pages (Chinese corpus text, Noto Sans CJK 12 pt)",
+              ocr["cer_width_folded_mean"], ocr["mean_confidence"],
+              before.get("seconds_per_page"), before.get("cer_mean"),
+              before.get("seconds_ratio"), before.get("same_text")]],
+            title="OCR of scanned pages (Chinese corpus text, Noto Sans CJK 12 pt); before: "
+            "one engine on `threads` threads, pages in turn (same run, file by file)",
             digits=4,
         )  # fmt: skip
     ingest = found["ingest"]

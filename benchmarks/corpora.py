@@ -120,16 +120,27 @@ class IngestRun:
         return int(self.report["chunks_written"])
 
     @property
+    def all_processes_rss_bound_mib(self) -> float:
+        """Peak memory of the ingest and its embedding workers together, at most: the sum of
+        their peaks (older reports have no workers)."""
+        own = self.report.get("self_maxrss_kib", self.peak_rss_mib * 1024) / 1024
+        return own + sum(self.report.get("embed_workers_rss_mib", []))
+
+    @property
     def embedding_share(self) -> float | None:
         total = self.pipeline_s
         return self.report["seconds_embedding"] / total if total else None
 
 
-def run_ingest(paths: tuple[Path, ...], target: Path, log_dir: Path) -> IngestRun:
+def run_ingest(
+    paths: tuple[Path, ...], target: Path, log_dir: Path, root: Path = PROJECT_ROOT
+) -> IngestRun:
     """Ingest ``paths`` into ``target`` in a child process; its rusage comes from ``wait4``.
 
     ``wait4`` returns the rusage of that one child (``RUSAGE_CHILDREN`` would report the
-    largest of all children so far), which is what ``/usr/bin/time`` reads too.
+    largest of all children so far), which is what ``/usr/bin/time`` reads too: its CPU time
+    includes the embedding worker processes it started, its peak RSS is the largest of it and
+    them. ``root``: the checkout whose code runs (another commit's worktree for a baseline).
     """
     log_dir.mkdir(parents=True, exist_ok=True)
     out = log_dir / f"{target.name}-{time.time_ns()}.json"
@@ -144,11 +155,13 @@ def run_ingest(paths: tuple[Path, ...], target: Path, log_dir: Path) -> IngestRu
         str(out),
         *map(str, paths),
     ]
-    env = {**os.environ, "TQDM_DISABLE": "1"}
+    inherited = os.environ.get("PYTHONPATH")
+    python_path = str(root) if not inherited else f"{root}{os.pathsep}{inherited}"
+    env = {**os.environ, "TQDM_DISABLE": "1", "PYTHONPATH": python_path}
     with log.open("w") as log_file:
         started = time.perf_counter()
         child = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, stdout=log_file, stderr=subprocess.STDOUT, env=env
+            command, cwd=root, stdout=log_file, stderr=subprocess.STDOUT, env=env
         )
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started

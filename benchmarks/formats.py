@@ -158,23 +158,32 @@ def loading_throughput(paths: list[Path], settings: Settings) -> dict[str, Any]:
 
 
 def ocr_accuracy_and_speed(paths: list[Path], settings: Settings, pages: int) -> dict[str, Any]:
-    """OCR every scanned page; pages per second and per-page character error rate."""
+    """OCR every scanned page; pages per second and per-page character error rate, beside the
+    way the loader recognised pages before issue 26 (one engine on ``ocr_threads`` onnxruntime
+    threads, pages one after another), file by file in the same run."""
     from assistant.ingest.loaders import load_file
 
     expected = ["".join(lines) for lines in scan_lines(pages)]
     recognised: list[str] = []
+    before_text: list[str] = []
     confidences: list[float] = []
-    before_pages, before_s = OCR_TALLY.pages, OCR_TALLY.seconds
+    ocr_seconds = before_seconds = 0.0
+    ocr_pages = 0
     started = time.perf_counter()
     for path in paths:
+        t0 = time.perf_counter()
+        before_text += _ocr_as_before(path, settings)
+        before_seconds += time.perf_counter() - t0
+        tally_pages, tally_s = OCR_TALLY.pages, OCR_TALLY.seconds
         for page in load_file(path, settings.ingest).pages:
             recognised.append(page.text)
             confidences.append(page.ocr_confidence or 0.0)
+        ocr_pages += OCR_TALLY.pages - tally_pages
+        ocr_seconds += OCR_TALLY.seconds - tally_s
     wall = time.perf_counter() - started
-    ocr_pages = OCR_TALLY.pages - before_pages
-    ocr_seconds = OCR_TALLY.seconds - before_s
     pairs = list(zip(recognised, expected, strict=False))
     cers = [character_error_rate(got, want) for got, want in pairs]
+    old_cers = [character_error_rate(a, b) for a, b in zip(before_text, expected, strict=False)]
     # Full-width and half-width forms folded (，/, （/( ¹/1), as the BM25 tokens see the text.
     folded = [
         character_error_rate(
@@ -196,7 +205,47 @@ def ocr_accuracy_and_speed(paths: list[Path], settings: Settings, pages: int) ->
         "line_rotation": settings.ingest.ocr_line_rotation,
         "mean_confidence": round(sum(confidences) / len(confidences), 4) if confidences else None,
         "chars_per_page": round(sum(map(len, expected)) / len(expected)) if expected else None,
+        "before": {
+            "how": "one engine on `threads` onnxruntime threads, pages one after another",
+            "seconds_per_page": round(before_seconds / len(before_text), 2)
+            if before_text
+            else None,
+            "cer_mean": round(sum(old_cers) / len(old_cers), 4) if old_cers else None,
+            "same_text": before_text == recognised,
+            "seconds_ratio": round(ocr_seconds / before_seconds, 3) if before_seconds else None,
+        },
     }
+
+
+def _ocr_as_before(path: Path, settings: Settings) -> list[str]:
+    """The page texts of a scanned PDF recognised as the loader did before issue 26."""
+    import pypdfium2
+    from rapidocr_onnxruntime import RapidOCR
+
+    from assistant.ingest.loaders.ocr import _line, reading_order_text
+
+    options = settings.ingest
+    global _BEFORE_ENGINE
+    if _BEFORE_ENGINE is None:
+        _BEFORE_ENGINE = RapidOCR(
+            intra_op_num_threads=options.ocr_threads or -1, inter_op_num_threads=1
+        )
+    document = pypdfium2.PdfDocument(str(path))
+    texts = []
+    try:
+        for page in document:
+            image = page.render(scale=options.ocr_dpi / 72, grayscale=True).to_numpy()
+            found, _ = _BEFORE_ENGINE(
+                image, use_cls=options.ocr_line_rotation, text_score=options.ocr_min_confidence
+            )
+            lines = [line for line in (_line(item) for item in found or []) if line.text.strip()]
+            texts.append(reading_order_text(lines))
+    finally:
+        document.close()
+    return texts
+
+
+_BEFORE_ENGINE: Any = None
 
 
 def ingest_share(folder: Path, settings: Settings, work_dir: Path) -> dict[str, Any]:

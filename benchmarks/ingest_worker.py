@@ -65,6 +65,9 @@ def main(
         "seconds_total": report.seconds_total,
         "failed_paths": report.failed[:20],
         "self_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        # The embedding worker processes' own peaks (VmHWM; their rusage would include this
+        # process's memory at the fork that started them), one entry a worker that ran.
+        "embed_workers_rss_mib": report.embed_workers_rss_mib,
     }
     out.write_text(json.dumps(payload, indent=2), encoding="utf-8")
 

@@ -183,6 +183,12 @@ class Catalog(ABC):
         """Hold the one-writer-per-document lock, across processes and hosts; yields whether it
         was taken (always, when ``wait``). A killed holder's lock is released by the engine."""
 
+    @abstractmethod
+    def writer_locks(self, doc_ids: Sequence[str]) -> contextlib.AbstractContextManager[None]:
+        """Hold the writer locks of several documents at once (a batched write), waiting for
+        each. Taken in one global order so that two batched writers cannot deadlock; ids that
+        share a lock take it once."""
+
     def _lock_document(self, conn: Any, doc_id: str) -> None:  # noqa: B027 (optional hook)
         """Serialise catalog transactions on one document (PostgreSQL; SQLite's transactions
         are serial already)."""

@@ -165,6 +165,29 @@ class PostgresCatalog(Catalog):
         )
 
     @contextlib.contextmanager
+    def writer_locks(self, doc_ids: Sequence[str]) -> Iterator[None]:
+        # All on one connection (one per lock would drain the pool); keys in ascending order.
+        keys = sorted({lock_key(d) for d in doc_ids})
+        try:
+            conn = self._pool.getconn()
+        except _ERRORS as exc:
+            raise self._unreachable(exc) from exc
+        taken: list[int] = []
+        try:
+            try:
+                for key in keys:
+                    self._run(conn, "SELECT pg_advisory_lock(?, ?)", (_WRITER_SPACE, key))
+                    taken.append(key)
+            except _ERRORS as exc:
+                raise self._unreachable(exc) from exc
+            yield
+        finally:
+            for key in reversed(taken):
+                with contextlib.suppress(*_ERRORS):  # a lost connection released them already
+                    self._run(conn, "SELECT pg_advisory_unlock(?, ?)", (_WRITER_SPACE, key))
+            self._pool.putconn(conn)
+
+    @contextlib.contextmanager
     def writer_lock(self, doc_id: str, *, wait: bool = True) -> Iterator[bool]:
         key = (_WRITER_SPACE, lock_key(doc_id))
         try:

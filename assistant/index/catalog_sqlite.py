@@ -13,7 +13,7 @@ import contextlib
 import fcntl
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from assistant.index.catalog import Catalog, lock_key, now_iso
@@ -80,10 +80,26 @@ class SqliteCatalog(Catalog):
                 raise
             self._db.execute("COMMIT")
 
+    @staticmethod
+    def _lock_name(doc_id: str) -> str:
+        return f"{lock_key(doc_id) & 0xFF:02x}.lock"
+
+    @contextlib.contextmanager
+    def writer_locks(self, doc_ids: Sequence[str]) -> Iterator[None]:
+        # One flock per lock file: a second open of a file this process already locked would
+        # wait for itself.
+        self._locks_dir.mkdir(parents=True, exist_ok=True)
+        with contextlib.ExitStack() as stack:
+            for name in sorted({self._lock_name(d) for d in doc_ids}):
+                handle = stack.enter_context(open(self._locks_dir / name, "a+b"))
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                stack.callback(fcntl.flock, handle, fcntl.LOCK_UN)
+            yield
+
     @contextlib.contextmanager
     def writer_lock(self, doc_id: str, *, wait: bool = True) -> Iterator[bool]:
         self._locks_dir.mkdir(parents=True, exist_ok=True)
-        name = f"{lock_key(doc_id) & 0xFF:02x}.lock"
+        name = self._lock_name(doc_id)
         with open(self._locks_dir / name, "a+b") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))

@@ -73,16 +73,27 @@ class CachedEmbedder:
         self.name = embedder.name
         self.dimension = embedder.dimension
         self.misses = 0  # texts actually embedded, for the ingest report
+        self._count_lock = threading.Lock()  # an ingest embeds on several threads at once
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        out, todo = self.lookup(texts)
+        if todo:
+            self.store(texts, todo, self.inner.embed([texts[i] for i in todo]), out)
+        return out
+
+    def lookup(self, texts: list[str]) -> tuple[np.ndarray, list[int]]:
+        """The cached rows filled in, and the positions still to embed (in order)."""
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         cached = self.cache.get_many(self.name, texts)
         for i, vector in cached.items():
             out[i] = vector
-        todo = sorted(set(range(len(texts))) - cached.keys())
-        if todo:
-            fresh = self.inner.embed([texts[i] for i in todo])
-            out[todo] = fresh
-            self.cache.put_many(self.name, [texts[i] for i in todo], fresh)
+        return out, sorted(set(range(len(texts))) - cached.keys())
+
+    def store(self, texts: list[str], todo: list[int], fresh: np.ndarray, out: np.ndarray) -> None:
+        """Put the vectors embedded for positions ``todo`` into ``out`` and the cache."""
+        if not todo:
+            return
+        out[todo] = fresh
+        self.cache.put_many(self.name, [texts[i] for i in todo], fresh)
+        with self._count_lock:
             self.misses += len(todo)
-        return out

@@ -41,16 +41,18 @@ from assistant.index.catalog import (
     StoredFile,
     open_catalog,
 )
+from assistant.index.embed_stage import BulkEmbedder, EmbedWorkers, worker_recipe
 from assistant.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from assistant.index.lexical import LexicalEntry, LexicalIndex
 from assistant.index.term_bridge import TermBridge
 from assistant.index.vector_store import ChromaVectorIndex, VectorRecord
 from assistant.models.embedders import Embedder
+from assistant.models.hardware import physical_cores
 from assistant.schema import Chunk, Document
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DocumentInfo", "HybridIndex", "IndexCheck"]
+__all__ = ["DocumentInfo", "DocumentWrite", "HybridIndex", "IndexCheck"]
 
 INDEX_META = "index"  # catalog meta key: what a shared index was built with
 FOLLOW_PAUSE_FACTOR = 2.0  # a host's BM25 rebuilds take at most a third of its time
@@ -62,6 +64,16 @@ def _tokenizer():
     from assistant.text import tokenize
 
     return tokenize.lexical_tokens, str(getattr(tokenize, "TOKENIZER_VERSION", "1"))
+
+
+@dataclass(frozen=True)
+class DocumentWrite:
+    """One document to write: its chunks, their vectors (same order) and an upload's bytes."""
+
+    doc: Document
+    chunks: Sequence[Chunk]
+    embeddings: np.ndarray
+    source_file: tuple[StoredFile, bytes] | None = None
 
 
 @dataclass
@@ -133,6 +145,7 @@ class HybridIndex:
         self.index_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._batch_depth = 0
+        self._bulk: EmbedWorkers | None = None  # worker processes of a bulk write in progress
         self._dirty = False
         self.query_embedder = embedder
         self.embedder = CachedEmbedder(embedder, EmbeddingCache(self.index_dir / EMBED_CACHE_NAME))
@@ -370,7 +383,25 @@ class HybridIndex:
     def _build_terms(self, entries: list[LexicalEntry] | None = None) -> None:
         """Embed the BM25 vocabulary for cross-lingual term translation (cached per term)."""
         entries = self.catalog.lexical_entries() if entries is None else entries
-        self.terms.build({token for entry in entries for token in entry.tokens}, self.embedder)
+        embedder = self.embedder if self._bulk is None else BulkEmbedder(self.embedder, self._bulk)
+        self.terms.build({token for entry in entries for token in entry.tokens}, embedder)
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[EmbedWorkers]:
+        """A bulk write (an ingest): embedding worker processes for its chunks and, when its
+        batch ends, for the BM25 vocabulary of the term bridge (``ingest.embed_workers``, one
+        a physical core); stopped when the block exits."""
+        count = self.settings.ingest.embed_workers or physical_cores()
+        workers = EmbedWorkers(worker_recipe(self.query_embedder), count)
+        self._bulk = workers
+        try:
+            yield workers
+        except BaseException:
+            workers.close(cancel=True)
+            raise
+        finally:
+            self._bulk = None
+            workers.close()
 
     def _after_write(self) -> None:
         self._dirty = True
@@ -397,9 +428,64 @@ class HybridIndex:
         """
         if embeddings is None:
             embeddings = self.embedder.embed([c.text for c in chunks])
-        if len(embeddings) != len(chunks):
-            raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
-        chunks, embeddings = _first_of_each_id(chunks, embeddings)
+        written = self.add_documents(
+            [DocumentWrite(doc, chunks, embeddings, source_file)], skip_if_current=skip_if_current
+        )
+        return written[0]
+
+    def add_documents(
+        self, writes: Sequence[DocumentWrite], *, skip_if_current: bool = False
+    ) -> list[bool]:
+        """Index (or replace) several documents with one Chroma insert; whether each was written.
+
+        Chroma's cost is mostly per insert call (193 one-document inserts of a UNGDC session
+        took 8.0 s, the same 2,447 vectors in 5 inserts 2.7 s), so an ingest writes documents
+        in groups. The protocol per document is the single write's: every document's writer
+        lock is held (``Catalog.writer_locks``) and its write mark set before Chroma is touched,
+        and its own catalog transaction clears the mark, so a crash anywhere leaves marks that
+        ``repair_interrupted`` resolves one document at a time.
+        """
+        doc_ids = [w.doc.doc_id for w in writes]
+        if len(set(doc_ids)) != len(doc_ids):
+            raise ValueError("a document appears twice in one group write")
+        prepared = [self._prepare(w) for w in writes]
+        flags = [False] * len(prepared)
+        with self.catalog.writer_locks(doc_ids), self._lock:
+            todo = []
+            for i, (info, _, _, _) in enumerate(prepared):
+                if skip_if_current:
+                    current = self.catalog.document(info.doc_id)
+                    if current is not None and current.content_hash == info.content_hash:
+                        continue
+                todo.append(i)
+            if not todo:
+                return flags
+            for i in todo:
+                self.catalog.begin_write(prepared[i][0].doc_id, prepared[i][0].content_hash)
+            for i in todo:
+                self.vectors.delete_document(prepared[i][0].doc_id)
+            self.vectors.add(
+                [
+                    VectorRecord(r.chunk_id, r.doc_id, r.text, vec, r.metadata)
+                    for i in todo
+                    for r, vec in zip(prepared[i][1], prepared[i][2], strict=True)
+                ]
+            )
+            for i in todo:
+                info, records, _, source_file = prepared[i]
+                self.catalog.replace_document(info, records, source_file)
+                flags[i] = True
+            self._after_write()
+        return flags
+
+    def _prepare(
+        self, write: DocumentWrite
+    ) -> tuple[DocumentInfo, list[ChunkRecord], np.ndarray, tuple[StoredFile, bytes] | None]:
+        """The catalog rows and Chroma vectors of one document (repeated chunk ids dropped)."""
+        doc = write.doc
+        if len(write.embeddings) != len(write.chunks):
+            raise ValueError(f"{len(write.chunks)} chunks but {len(write.embeddings)} embeddings")
+        chunks, embeddings = _first_of_each_id(write.chunks, write.embeddings)
         records = [
             ChunkRecord(
                 chunk_id=c.chunk_id,
@@ -423,22 +509,7 @@ class HybridIndex:
             content_hash=doc.content_hash,
             ingested_at=now_iso(),
         )
-        with self.catalog.writer_lock(doc.doc_id), self._lock:
-            if skip_if_current:
-                current = self.catalog.document(doc.doc_id)
-                if current is not None and current.content_hash == doc.content_hash:
-                    return False
-            self.catalog.begin_write(doc.doc_id, doc.content_hash)
-            self.vectors.delete_document(doc.doc_id)
-            self.vectors.add(
-                [
-                    VectorRecord(r.chunk_id, r.doc_id, r.text, vec, r.metadata)
-                    for r, vec in zip(records, embeddings, strict=True)
-                ]
-            )
-            self.catalog.replace_document(info, records, source_file)
-            self._after_write()
-        return True
+        return info, records, embeddings, write.source_file
 
     def delete_document(self, doc_id: str) -> None:
         with self.catalog.writer_lock(doc_id), self._lock:

@@ -71,6 +71,7 @@ class ChromaVectorIndex:
 
     def __init__(self, settings: ChromaSettings, index_dir: Path) -> None:
         self._client_handle = _client(settings, index_dir)
+        self._max_batch = int(self._client_handle.get_max_batch_size())
         self._attach(settings.collection)
 
     def _attach(self, name: str) -> None:
@@ -100,7 +101,11 @@ class ChromaVectorIndex:
             )
             for record in records
         ]
-        self.store.add(nodes)
+        # One insert per call where Chroma allows it (its cost is mostly per call); its limit
+        # on records per insert is the client's (a few thousand).
+        step = max(1, self._max_batch)
+        for start in range(0, len(nodes), step):
+            self.store.add(nodes[start : start + step])
 
     def query(
         self,

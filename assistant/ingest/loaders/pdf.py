@@ -12,15 +12,18 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from pypdf import PageObject, PdfReader
 from tqdm import tqdm
 
 from assistant.config import IngestSettings
 from assistant.ingest.loaders.base import LoadedFile, LoadError
-from assistant.ingest.loaders.ocr import PageRecogniser
+from assistant.ingest.loaders.ocr import OcrPage, PageRecogniser
 from assistant.schema import Page
 from assistant.text.cjk import HAN
 
@@ -35,7 +38,8 @@ _MAX_FORM_DEPTH = 4  # forms nested in forms: deeper means a malformed (cyclic) 
 
 @dataclass
 class OcrTally:
-    """Pages recognised by OCR and the seconds spent, summed over a process (benchmarks)."""
+    """Pages recognised by OCR and the wall seconds spent recognising (rendering included),
+    summed over a process (benchmarks)."""
 
     pages: int = 0
     seconds: float = 0.0
@@ -89,7 +93,12 @@ def needs_ocr(text: str, options: IngestSettings) -> bool:
 
 
 def _recognise(path: Path, numbers: list[int], options: IngestSettings) -> dict[int, Page]:
-    """OCR of the given pages (1-based) where it found text, rendered with PDFium."""
+    """OCR of the given pages (1-based) where it found text, rendered with PDFium.
+
+    PDFium is not thread-safe, so pages are rendered here one after another, and recognised
+    ``recogniser.workers`` at a time on worker threads (onnxruntime releases the GIL); at most
+    twice that many rendered pages wait in memory.
+    """
     import pypdfium2
 
     recogniser = PageRecogniser(
@@ -102,27 +111,47 @@ def _recognise(path: Path, numbers: list[int], options: IngestSettings) -> dict[
     except pypdfium2.PdfiumError as exc:
         raise LoadError(path, f"PDF pages cannot be rendered for OCR ({exc})") from exc
     logger.info("%s: %d page(s) without a text layer; recognising them", path.name, len(numbers))
+    started = time.perf_counter()
+
+    def recognise(number: int, image: np.ndarray) -> tuple[int, OcrPage, float]:
+        started = time.perf_counter()
+        return number, recogniser.recognise(image), time.perf_counter() - started
+
+    running: deque[Future[tuple[int, OcrPage, float]]] = deque()
     try:
-        for number in tqdm(numbers, desc=f"OCR {path.name}", unit="page", disable=None):
-            started = time.perf_counter()
-            bitmap = document[number - 1].render(scale=scale, grayscale=True)
-            result = recogniser.recognise(bitmap.to_numpy())
-            elapsed = time.perf_counter() - started
-            OCR_TALLY.pages += 1
-            OCR_TALLY.seconds += elapsed
-            logger.info(
-                "OCR %s p. %d: %d lines, confidence %s, %.1f s",
-                path.name,
-                number,
-                result.boxes,
-                f"{result.confidence:.2f}" if result.confidence is not None else "-",
-                elapsed,
-            )
-            if result.text.strip():
-                pages[number] = Page(result.text, number, ocr_confidence=result.confidence)
+        with (
+            ThreadPoolExecutor(recogniser.workers, thread_name_prefix="ocr") as pool,
+            tqdm(total=len(numbers), desc=f"OCR {path.name}", unit="page", disable=None) as bar,
+        ):
+            for number in numbers:
+                if len(running) >= 2 * recogniser.workers:
+                    _keep(path, *running.popleft().result(), pages, bar)
+                image = document[number - 1].render(scale=scale, grayscale=True).to_numpy()
+                running.append(pool.submit(recognise, number, image))
+            while running:
+                _keep(path, *running.popleft().result(), pages, bar)
     finally:
         document.close()
+        OCR_TALLY.seconds += time.perf_counter() - started  # wall time: pages overlap
     return pages
+
+
+def _keep(
+    path: Path, number: int, result: OcrPage, elapsed: float, pages: dict[int, Page], bar: tqdm
+) -> None:
+    """Record one recognised page (in page order: results are taken in submission order)."""
+    OCR_TALLY.pages += 1
+    bar.update(1)
+    logger.info(
+        "OCR %s p. %d: %d lines, confidence %s, %.1f s",
+        path.name,
+        number,
+        result.boxes,
+        f"{result.confidence:.2f}" if result.confidence is not None else "-",
+        elapsed,
+    )
+    if result.text.strip():
+        pages[number] = Page(result.text, number, ocr_confidence=result.confidence)
 
 
 def _has_image(page: PageObject) -> bool:
