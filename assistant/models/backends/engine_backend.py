@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 
+from assistant.bounded_cache import BoundedCache
 from assistant.models.backends.base import BackendError, ChatMessage, GenerationParams
 from assistant.models.backends.choice import TOP_LOGPROBS, choice_grammar, option_probabilities
 from assistant.models.backends.control_tokens import defuse_control_tokens
@@ -96,8 +95,7 @@ class EngineChatModel:
         self.fingerprint = fingerprint
         self.context_window = supervisor.config.n_ctx_per_slot
         self._timeout = httpx.Timeout(request_timeout_s, connect=10.0)
-        self._token_counts: OrderedDict[str, int] = OrderedDict()
-        self._token_lock = threading.Lock()
+        self._token_counts: BoundedCache[str, int] = BoundedCache(_TOKEN_CACHE_SIZE)
 
     def stream(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
         """Yield text deltas; closing the iterator cancels the generation in the engine."""
@@ -172,10 +170,9 @@ class EngineChatModel:
 
     def count_tokens(self, text: str) -> int:
         """Tokens of ``text`` alone in the model's tokenizer (special markers as plain text)."""
-        with self._token_lock:
-            if text in self._token_counts:
-                self._token_counts.move_to_end(text)
-                return self._token_counts[text]
+        return self._token_counts.get_or_compute(text, lambda: self._tokenize(text))
+
+    def _tokenize(self, text: str) -> int:
         endpoint = self.supervisor.endpoint()
         try:
             response = httpx.post(
@@ -187,12 +184,7 @@ class EngineChatModel:
         except httpx.TransportError as exc:
             raise self._failure(endpoint, exc) from exc
         _raise_for_status(response)
-        count = len(response.json()["tokens"])
-        with self._token_lock:
-            self._token_counts[text] = count
-            if len(self._token_counts) > _TOKEN_CACHE_SIZE:
-                self._token_counts.popitem(last=False)
-        return count
+        return len(response.json()["tokens"])
 
     def _failure(self, endpoint: EngineEndpoint, exc: Exception) -> BackendError:
         if self.supervisor.report_failure(endpoint):
