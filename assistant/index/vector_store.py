@@ -72,6 +72,7 @@ class ChromaVectorIndex:
     def __init__(self, settings: ChromaSettings, index_dir: Path) -> None:
         self._client_handle = _client(settings, index_dir)
         self._max_batch = int(self._client_handle.get_max_batch_size())
+        self._search_ef = settings.search_ef
         self._attach(settings.collection)
 
     def _attach(self, name: str) -> None:
@@ -81,6 +82,9 @@ class ChromaVectorIndex:
         self.collection = self._client_handle.get_or_create_collection(
             name, metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
+        hnsw = (self.collection.configuration or {}).get("hnsw") or {}
+        if hnsw.get("ef_search") != self._search_ef:
+            self.collection.modify(configuration={"hnsw": {"ef_search": self._search_ef}})
         self.store = ChromaVectorStore(chroma_collection=self.collection)
 
     def add(self, records: Sequence[VectorRecord]) -> None:
