@@ -84,7 +84,10 @@ class ChromaVectorIndex:
         )
         hnsw = (self.collection.configuration or {}).get("hnsw") or {}
         if hnsw.get("ef_search") != self._search_ef:
-            self.collection.modify(configuration={"hnsw": {"ef_search": self._search_ef}})
+            try:
+                self.collection.modify(configuration={"hnsw": {"ef_search": self._search_ef}})
+            except Exception as exc:  # a read-only index folder: search as it was built
+                logger.warning("could not set chroma.search_ef on %s: %s", name, exc)
         self.store = ChromaVectorStore(chroma_collection=self.collection)
 
     def add(self, records: Sequence[VectorRecord]) -> None:
