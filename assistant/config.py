@@ -101,6 +101,8 @@ class IngestSettings(_Section):
     ``ocr_line_rotation`` runs PP-OCR's direction classifier on every line (for lines printed
     upside down); off, because on upright scans it turned a line with curly quotes and a
     superscript upside down and lost it (1 line of 300 in the benchmark's ten pages).
+    ``ocr_detector_side``: the text detector sees the page scaled to at most this many pixels
+    on its longer side (PaddleOCR's default, 960); recognition reads the full-size page.
     """
 
     ocr: bool = True
@@ -108,6 +110,7 @@ class IngestSettings(_Section):
     ocr_min_confidence: float = 0.5
     ocr_threads: int | None = None
     ocr_line_rotation: bool = False
+    ocr_detector_side: int = Field(default=960, ge=320)
     text_layer_min_chars: int = 20
     embed_workers: int | None = None
 

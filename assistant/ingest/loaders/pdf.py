@@ -102,7 +102,10 @@ def _recognise(path: Path, numbers: list[int], options: IngestSettings) -> dict[
     import pypdfium2
 
     recogniser = PageRecogniser(
-        options.ocr_min_confidence, options.ocr_threads, options.ocr_line_rotation
+        options.ocr_min_confidence,
+        options.ocr_threads,
+        options.ocr_line_rotation,
+        options.ocr_detector_side,
     )
     scale = options.ocr_dpi / 72
     pages: dict[int, Page] = {}
