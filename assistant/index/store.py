@@ -465,11 +465,7 @@ class HybridIndex:
             for i in todo:
                 self.vectors.delete_document(prepared[i][0].doc_id)
             self.vectors.add(
-                [
-                    VectorRecord(r.chunk_id, r.doc_id, r.text, vec, r.metadata)
-                    for i in todo
-                    for r, vec in zip(prepared[i][1], prepared[i][2], strict=True)
-                ]
+                [record for i in todo for record in _vector_records(prepared[i][1], prepared[i][2])]
             )
             for i in todo:
                 info, records, _, source_file = prepared[i]
@@ -537,12 +533,7 @@ class HybridIndex:
                     records = self.catalog.document_chunks(mark.doc_id)
                     if records:
                         vectors = self.embedder.embed([r.text for r in records])
-                        self.vectors.add(
-                            [
-                                VectorRecord(r.chunk_id, r.doc_id, r.text, vec, r.metadata)
-                                for r, vec in zip(records, vectors, strict=True)
-                            ]
-                        )
+                        self.vectors.add(_vector_records(records, vectors))
                     self.catalog.end_write(mark.doc_id)
                 repaired.append(mark.doc_id)
                 logger.warning(
@@ -649,16 +640,19 @@ class HybridIndex:
                 logger.info("Re-adding %d missing vectors", len(found.missing_vectors))
                 records = list(self.catalog.chunks(found.missing_vectors).values())
                 vectors = self.embedder.embed([r.text for r in records])
-                self.vectors.add(
-                    [
-                        VectorRecord(r.chunk_id, r.doc_id, r.text, vec, r.metadata)
-                        for r, vec in zip(records, vectors, strict=True)
-                    ]
-                )
+                self.vectors.add(_vector_records(records, vectors))
             if found.missing_lexical or found.orphan_lexical or found.fingerprint_stale:
                 self._dirty = True
                 self.sync()
             return self.check()
+
+
+def _vector_records(records: list[ChunkRecord], vectors: np.ndarray) -> list[VectorRecord]:
+    """Chroma's rows for catalog chunks: the vector and the fields searches filter on."""
+    return [
+        VectorRecord(r.chunk_id, r.doc_id, str(r.metadata.get("lang", "")), vector)
+        for r, vector in zip(records, vectors, strict=True)
+    ]
 
 
 def _compatible(manifest: Manifest, embedder: Embedder, chunking: dict[str, object]) -> bool:

@@ -70,8 +70,12 @@ def lexical_tokens(text: str) -> list[str]:
             symbol = _trim_symbol(match.group())
             tokens.append(symbol.lower())
             tokens.extend(_latin_words(symbol))
-        else:
+        elif "'" in match.group() or "’" in match.group():
             tokens.extend(_latin_words(match.group()))
+        else:  # one run of letters and digits: its only part (most words of a text)
+            word = match.group().lower()
+            if word not in STOPWORDS_EN:
+                tokens.append(word)
     return tokens
 
 

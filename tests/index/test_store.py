@@ -113,7 +113,7 @@ def test_repair_leaves_vectors_alone_while_another_writer_is_at_work(small_index
     other = open_catalog(settings, settings.paths.index_dir)
     doc, chunks = make_document("en/new.txt", "en", ["A paragraph on its way in."])
     vector = small_index.embedder.embed([chunks[0].text])[0]
-    record = VectorRecord(chunks[0].chunk_id, doc.doc_id, chunks[0].text, vector, {"lang": "en"})
+    record = VectorRecord(chunks[0].chunk_id, doc.doc_id, "en", vector)
     try:
         with other.writer_lock(doc.doc_id):
             other.begin_write(doc.doc_id, doc.content_hash)

@@ -205,7 +205,7 @@ with catalog.writer_lock(doc_id):
     vectors.delete_document(doc_id)  # what add_document does before the catalog commit
     vector = np.zeros(512, dtype=np.float32)
     vector[0] = 1.0
-    vectors.add([VectorRecord("half-written", doc_id, "new text", vector, {"doc_id": doc_id})])
+    vectors.add([VectorRecord("half-written", doc_id, "en", vector)])
     print("written", flush=True)
     time.sleep(600)
 """
