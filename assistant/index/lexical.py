@@ -103,16 +103,22 @@ class LexicalIndex:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         bm25 = None
-        if entries:
-            bm25 = _bm25s().BM25()
-            bm25.index([list(e.tokens) for e in entries], show_progress=False)
-            bm25.save(str(staging), show_progress=False)
         payload = {
             "ids": [e.chunk_id for e in entries],
             "doc_ids": [e.doc_id for e in entries],
             "langs": [e.lang for e in entries],
         }
-        (staging / _ENTRIES).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        try:
+            if entries:
+                bm25 = _bm25s().BM25()
+                bm25.index([list(e.tokens) for e in entries], show_progress=False)
+                bm25.save(str(staging), show_progress=False)
+            (staging / _ENTRIES).write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
+        except BaseException:
+            # A full disk: the index in place stays as it was, and the half-written copy
+            # must not keep holding the space the repair will need.
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         shutil.rmtree(self.directory, ignore_errors=True)
         staging.rename(self.directory)
         self._state = _State.of(bm25, payload["ids"], payload["doc_ids"], payload["langs"])

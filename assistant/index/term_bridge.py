@@ -82,10 +82,15 @@ class TermBridge:
         vectors = embedder.embed(zh + en) if zh or en else np.empty((0, embedder.dimension))
         self.directory.mkdir(parents=True, exist_ok=True)
         tmp_vectors = self.directory / f"{_VECTORS}.{os.getpid()}.tmp.npy"  # one per process
-        stored = vectors.astype(np.float16)
-        np.save(tmp_vectors, stored)
         tmp_terms = self.directory / f"{_TERMS}.{os.getpid()}.tmp"
-        tmp_terms.write_text(json.dumps({"zh": zh, "en": en}, ensure_ascii=False), "utf-8")
+        stored = vectors.astype(np.float16)
+        try:
+            np.save(tmp_vectors, stored)
+            tmp_terms.write_text(json.dumps({"zh": zh, "en": en}, ensure_ascii=False), "utf-8")
+        except BaseException:  # a full disk: keep the bridge in place, free the space
+            tmp_vectors.unlink(missing_ok=True)
+            tmp_terms.unlink(missing_ok=True)
+            raise
         os.replace(tmp_vectors, self.directory / _VECTORS)
         os.replace(tmp_terms, self.directory / _TERMS)
         # The stored (half-precision) vectors, as every other process loads them: a process

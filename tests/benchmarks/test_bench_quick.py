@@ -73,8 +73,11 @@ def test_bench_ingest_quick(work_dir):
     assert found["ingest"]["documents"] == 6 + (0 if "skipped" in found["ocr"] else 1)
     if "skipped" not in found["ocr"]:
         assert found["ocr"]["pages"] == 2 and found["ocr"]["cer_mean"] < 0.05
-        # the way pages were recognised before, in the same run: the same text
-        assert found["ocr"]["before"]["cer_mean"] == found["ocr"]["cer_mean"]
+        # the way pages were recognised before issue 26, in the same run: measured, and the
+        # detector at 960 px reads them at least as well
+        before = found["ocr"]["before"]
+        assert before["seconds_per_page"] > 0 and before["seconds_ratio"] > 0
+        assert found["ocr"]["cer_mean"] <= before["cer_mean"]
         assert 0 < found["ingest"]["ocr_share"] < 1
 
 

@@ -292,13 +292,21 @@ def _fill(disk: Path, leave_kb: int) -> Path:
 
 
 @pytest.mark.parametrize(
-    "leave_kb",
-    [256, 768, 2048],
-    ids=["fails-in-embedding-cache", "fails-in-chroma-write", "fails-in-chroma-compaction"],
+    ("leave_kb", "document_kept"),
+    [(256, False), (768, False), (1280, False), (2048, True)],
+    ids=[
+        "fails-in-embedding-cache",
+        "fails-in-chroma-write",
+        "fails-in-chroma-compaction",
+        "fails-in-bm25-rebuild-after-the-catalog-commit",
+    ],
 )
 def test_full_disk_is_a_clear_error_and_loses_nothing(
-    golden_index, small_disk, new_document, tmp_path, leave_kb
+    golden_index, small_disk, new_document, tmp_path, leave_kb, document_kept
 ) -> None:
+    """Before the catalog commit a failure leaves the catalog as it was; after it (BM25 is
+    rebuilt from the catalog when the batch ends) the document is kept, the check reports
+    BM25 behind the catalog, and the repair rebuilds it."""
     index_dir, corpus = golden_index
     shutil.copytree(index_dir, small_disk / "index")
     index = small_disk / "index"
@@ -309,13 +317,21 @@ def test_full_disk_is_a_clear_error_and_loses_nothing(
     failed = run_cli(["ingest", str(new_document)], env, tmp_path)
     assert_clear_failure(failed)
     assert "error: writing the index" in failed.stderr
-    assert catalog_documents(index) == before
+    after_failure = catalog_documents(index)
+    if document_kept:
+        assert len(after_failure) == len(before) + 1 and set(before) < set(after_failure)
+    else:
+        assert after_failure == before, failed.stderr[-2000:]
+    assert not list(index.glob("*.new-*")), "a failed rebuild left its staging folder behind"
 
     filler.unlink()
+    if document_kept:  # BM25 is behind the catalog, and the check says so
+        checked = run_cli(["index", "check"], env, tmp_path)
+        assert checked.returncode != 0, checked.stdout + checked.stderr
     repaired = run_cli(["index", "check", "--repair"], env, tmp_path)
     assert repaired.returncode == 0, repaired.stdout + repaired.stderr
     assert repaired.stdout.strip().endswith("index is consistent")
-    assert catalog_documents(index) == before
+    assert catalog_documents(index) == after_failure
     retried = run_cli(["ingest", str(new_document)], env, tmp_path)
     assert retried.returncode == 0, retried.stderr[-3000:]
     assert len(catalog_documents(index)) == len(before) + 1
