@@ -173,7 +173,10 @@ class AnswerPipeline:
         record(answer.prompt_hashes, *selection.prompts)
         judgment = self._judge(selection, answer)
         if not judgment.accepted or judgment.index is None:
-            closest = candidates[0] if candidates else None
+            # The candidate judged likeliest, below the threshold; the ranker's first when
+            # there was no judgment to make.
+            best = judgment.index if judgment.index is not None else 0
+            closest = candidates[best] if candidates else None
             yield from self._declined(answer, "not_confident", closest, started)
             return
 

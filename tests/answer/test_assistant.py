@@ -62,6 +62,22 @@ def test_a_choice_below_the_calibrated_confidence_is_declined(make_assistant) ->
     assert not assistant.ask(QUESTION).refused
 
 
+def test_a_declined_answer_quotes_the_candidate_judged_likeliest(make_assistant) -> None:
+    """Below the threshold the refusal still names what the documents come closest to saying:
+    the candidate the calibrated judgment found likeliest, not merely the ranker's first."""
+    leaning_second = {"0": 0.2, "1": 0.1, "2": 0.7}
+    model = ScriptedModel(choices=[leaning_second])
+    passages = [make_passage(ZH_330, 0), make_passage(ZH_OTHER, 1)]
+    assistant = make_assistant(model, passages)
+    assistant.confidence = ConfidenceModel([10.0, 0.0, 0.0, 0.0, 0.0], bias=-9.0, threshold=0.5)
+    answer = assistant.ask(QUESTION)
+    assert answer.refused and answer.refusal_reason == "not_confident"
+    listed = model.choice_calls[0][-1].content
+    second = listed.split("\n2. ", 1)[1].split("\n", 1)[0]
+    assert answer.closest_sentence == second
+    assert second in answer.text and answer.citations == []
+
+
 def test_english_answer_over_a_chinese_sentence_is_translated_with_the_original(
     make_assistant,
 ) -> None:
