@@ -10,11 +10,12 @@ tokenizer change is not refused: tokens are re-derived from the stored chunk tex
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from assistant.index.staged_file import staged_file
 
 MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 1
@@ -54,9 +55,8 @@ class Manifest:
     def write(self, index_dir: Path) -> None:
         """Write atomically, so a crash never leaves half a manifest."""
         index_dir.mkdir(parents=True, exist_ok=True)
-        tmp = index_dir / (MANIFEST_NAME + ".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, index_dir / MANIFEST_NAME)
+        with staged_file(index_dir / MANIFEST_NAME) as tmp:
+            tmp.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), "utf-8")
 
     def check_compatible(
         self,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.index.staged_file import staged_file
 from assistant.models.blas import single_threaded
 from assistant.models.embedders import Embedder
 from assistant.text.cjk import HAN
@@ -81,18 +81,14 @@ class TermBridge:
         en = [t for t in unique if term_language(t) == "en"]
         vectors = embedder.embed(zh + en) if zh or en else np.empty((0, embedder.dimension))
         self.directory.mkdir(parents=True, exist_ok=True)
-        tmp_vectors = self.directory / f"{_VECTORS}.{os.getpid()}.tmp.npy"  # one per process
-        tmp_terms = self.directory / f"{_TERMS}.{os.getpid()}.tmp"
         stored = vectors.astype(np.float16)
-        try:
-            np.save(tmp_vectors, stored)
-            tmp_terms.write_text(json.dumps({"zh": zh, "en": en}, ensure_ascii=False), "utf-8")
-        except BaseException:  # a full disk: keep the bridge in place, free the space
-            tmp_vectors.unlink(missing_ok=True)
-            tmp_terms.unlink(missing_ok=True)
-            raise
-        os.replace(tmp_vectors, self.directory / _VECTORS)
-        os.replace(tmp_terms, self.directory / _TERMS)
+        # Both files written before either replaces the old one; the vectors replace first.
+        with (
+            staged_file(self.directory / _TERMS) as terms_tmp,
+            staged_file(self.directory / _VECTORS) as vectors_tmp,
+        ):
+            np.save(vectors_tmp, stored)
+            terms_tmp.write_text(json.dumps({"zh": zh, "en": en}, ensure_ascii=False), "utf-8")
         # The stored (half-precision) vectors, as every other process loads them: a process
         # that built the bridge translates exactly as one that read it from disk.
         self._set(zh, en, stored.astype(np.float32))
